@@ -10,11 +10,14 @@
  * are already busy while the emptiest slabs drain as their packets are
  * played, until they are empty and can be released.
  *
- * Hysteresis. An empty slab is kept as a spare while fewer than
- * config.spare_slabs are kept; beyond that it goes back to the arena at
- * once. A steady load that oscillates around a slab boundary reuses the spare
- * instead of mapping and unmapping a slab every cycle. pool_trim gives the
- * spares back too.
+ * Hysteresis. A slab that becomes empty stays in the spare list; empty
+ * slabs are given back only in pool_reclaim, which the owner calls on a
+ * housekeeping period, keeping config.spare_slabs of them. Between two
+ * reclaims a load that swings between full and empty (a burst of packets
+ * read out in one go) reuses its slabs instead of mapping and unmapping
+ * them every swing; the reclaim period bounds how long unused memory stays
+ * held, and the memory stays charged to the budget all the while. pool_trim
+ * gives every empty slab back, spares included.
  *
  * Growth. A new slab holds as many objects as the pool already holds (so
  * capacity doubles), between min_slab_objects and max_slab_bytes. When the
@@ -185,7 +188,7 @@ static void slab_release(struct rill_pool *pool, struct pool_slab *slab)
   limiter_release(&pool->held, charged);
 }
 
-/* Keep at most spare_max empty slabs; release the oldest beyond that. */
+/* Keep at most `keep` empty slabs; release the oldest beyond that. */
 static void trim_spares(struct rill_pool *pool, size_t keep)
 {
   while (atomic_load_explicit(&pool->spare_count, memory_order_relaxed) > keep) {
@@ -269,8 +272,6 @@ static void slab_put(struct rill_pool *pool, struct pool_obj *obj)
   slab->in_use--;
   OWNER_ADD(pool->in_use_objects, (size_t)-1);
   slab_rebin(pool, slab);
-  if (slab->bin == SLAB_EMPTY)
-    trim_spares(pool, pool->spare_max);
 }
 
 static void drain_returned(struct rill_pool *pool)
@@ -396,6 +397,7 @@ bool pool_recharge(void *payload, struct rill_limiter *scope)
 void pool_reclaim(struct rill_pool *pool)
 {
   drain_returned(pool);
+  trim_spares(pool, pool->spare_max);
 }
 
 void pool_trim(struct rill_pool *pool)

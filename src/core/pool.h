@@ -42,7 +42,7 @@ struct rill_pool_config {
   size_t object_bytes;     /* usable bytes per object, > 0 */
   size_t min_slab_objects; /* objects in the first slab; 0: 16 */
   size_t max_slab_bytes;   /* cap on one slab's bytes; 0: 1 MiB */
-  size_t spare_slabs;      /* empty slabs kept for reuse (hysteresis); 0 keeps none */
+  size_t spare_slabs;      /* empty slabs pool_reclaim keeps for reuse; 0 keeps none */
 };
 
 struct rill_pool_stats {
@@ -108,8 +108,10 @@ void pool_free_owner(void *obj);
 bool pool_recharge(void *obj, struct rill_limiter *scope);
 
 /*
- * Take back objects freed by other threads, releasing slabs that became
- * empty beyond the spare allowance. Thread role: the pool's owner.
+ * Take back objects freed by other threads, then give the arena every empty
+ * slab beyond config.spare_slabs. Empty slabs are released only here (and in
+ * pool_trim): the owner calls this on a housekeeping period, and that period
+ * is the pool's hysteresis. Thread role: the pool's owner.
  */
 void pool_reclaim(struct rill_pool *pool);
 

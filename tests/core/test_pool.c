@@ -82,6 +82,9 @@ static void pool_global_limiter_counts_exactly_the_slab_bytes(void **state)
   assert_int_equal(used(pool_held_limiter(f.pool)), stats_of(f.pool).slab_bytes);
   for (i = 0; i < 20; i++)
     pool_free_owner(objs[i]);
+  /* Empty slabs are still held (and charged) until the owner reclaims. */
+  assert_int_equal(used(&f.global) - base, stats_of(f.pool).slab_bytes);
+  pool_reclaim(f.pool);
   assert_int_equal(used(&f.global), base);
   fixture_deinit(&f);
 }
@@ -186,6 +189,7 @@ static void pool_allocates_from_the_fullest_slab(void **state)
   /* B is full now; A drains to empty and is released (no spares). */
   for (i = 0; i < 4; i++)
     pool_free_owner(objs[i]);
+  pool_reclaim(f.pool);
   assert_int_equal(stats_of(f.pool).slabs, 1);
   assert_int_equal(stats_of(f.pool).slabs_released, 1);
   for (i = 16; i < 32; i++)
@@ -215,23 +219,26 @@ static void pool_spare_slab_absorbs_oscillation(void **state)
   fixture_deinit(&f);
 }
 
-static void pool_without_spares_releases_at_once(void **state)
+static void pool_reclaim_releases_empty_slabs_beyond_spares(void **state)
 {
   struct fixture f;
-  void *objs[16], *extra;
+  void *objs[64];
   int cycle, i;
   (void)state;
-  fixture_init(&f, 1 << 20, 0, 1);
-  for (i = 0; i < 16; i++)
-    objs[i] = pool_alloc(f.pool, NULL);
+  fixture_init(&f, 1 << 20, 1, 1);
+  /* Swings between 0 and 64 objects reuse the same 4 slabs until a reclaim. */
   for (cycle = 0; cycle < 5; cycle++) {
-    extra = pool_alloc(f.pool, NULL);
-    pool_free_owner(extra);
+    for (i = 0; i < 64; i++)
+      assert_non_null(objs[i] = pool_alloc(f.pool, NULL));
+    for (i = 0; i < 64; i++)
+      pool_free_owner(objs[i]);
   }
-  assert_int_equal(stats_of(f.pool).slabs_created, 6);
-  assert_int_equal(stats_of(f.pool).slabs_released, 5);
-  for (i = 0; i < 16; i++)
-    pool_free_owner(objs[i]);
+  assert_int_equal(stats_of(f.pool).slabs_created, 4);
+  assert_int_equal(stats_of(f.pool).slabs_released, 0);
+  assert_int_equal(stats_of(f.pool).spare_slabs, 4);
+  pool_reclaim(f.pool);
+  assert_int_equal(stats_of(f.pool).slabs, 1);
+  assert_int_equal(stats_of(f.pool).slabs_released, 3);
   fixture_deinit(&f);
 }
 
@@ -429,7 +436,7 @@ int main(void)
       cmocka_unit_test(pool_empty_slabs_are_released_after_a_burst),
       cmocka_unit_test(pool_allocates_from_the_fullest_slab),
       cmocka_unit_test(pool_spare_slab_absorbs_oscillation),
-      cmocka_unit_test(pool_without_spares_releases_at_once),
+      cmocka_unit_test(pool_reclaim_releases_empty_slabs_beyond_spares),
       cmocka_unit_test(pool_scope_budget_refuses_and_free_releases_at_once),
       cmocka_unit_test(pool_rejects_a_scope_outside_its_limiter_tree),
       cmocka_unit_test(pool_recharge_moves_between_scopes),

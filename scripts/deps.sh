@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages rill needs, only those missing.
+# Usage: scripts/deps.sh            (sourced or run; needs root or sudo for installs)
+set -euo pipefail
+
+RILL_DEB_PACKAGES=(
+  # build
+  cmake make gcc pkg-config
+  # libraries
+  libuv1-dev libspeexdsp-dev libsndfile1-dev
+  # tests, sanitizers, fuzzing
+  libcmocka-dev clang libclang-rt-14-dev python3
+)
+
+missing=()
+for pkg in "${RILL_DEB_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "deps: all Debian packages present"
+fi
