@@ -6,6 +6,13 @@
 #define RILL_H
 
 #include <rill/export.h>
+#include <rill/log.h>
 #include <rill/status.h>
+#include <rill/context.h>
+#include <rill/endpoint.h>
+#include <rill/encoding.h>
+#include <rill/metrics.h>
+#include <rill/receiver.h>
+#include <rill/sender.h>
 
 #endif /* RILL_H */

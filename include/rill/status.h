@@ -23,7 +23,14 @@ extern "C" {
   XX(EFULL, -4, "queue or ring is full")                                        \
   XX(EEMPTY, -5, "no data available yet")                                       \
   XX(EOVERFLOW, -6, "size computation overflows")                               \
-  XX(EBUSY, -7, "resource still in use")
+  XX(EBUSY, -7, "resource still in use")                                        \
+  XX(EMALFORMED, -8, "malformed packet")                                        \
+  XX(EUNSUPPORTED, -9, "unsupported format or version")                         \
+  XX(ENOSPC, -10, "output buffer too small")                                    \
+  XX(EADDRINUSE, -11, "address already in use")                                 \
+  XX(ENETWORK, -12, "network operation failed")                                 \
+  XX(ERESOLVE, -13, "cannot resolve host name")                                 \
+  XX(ESTATE, -14, "operation not allowed in this state")
 
 enum rill_status {
 #define RILL_STATUS_ENUM_(name, num, msg) RILL_##name = (num),

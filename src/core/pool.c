@@ -394,6 +394,11 @@ bool pool_recharge(void *payload, struct rill_limiter *scope)
   return true;
 }
 
+struct rill_limiter *pool_scope_of(void *payload)
+{
+  return obj_header(payload)->scope;
+}
+
 void pool_reclaim(struct rill_pool *pool)
 {
   drain_returned(pool);

@@ -107,6 +107,9 @@ void pool_free_owner(void *obj);
  */
 bool pool_recharge(void *obj, struct rill_limiter *scope);
 
+/* The scope an object is charged to (NULL: the pool only). Thread role: its holder. */
+struct rill_limiter *pool_scope_of(void *obj);
+
 /*
  * Take back objects freed by other threads, then give the arena every empty
  * slab beyond config.spare_slabs. Empty slabs are released only here (and in

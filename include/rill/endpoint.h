@@ -1,0 +1,28 @@
+/*
+ * Endpoint URIs: "rtp://HOST:PORT" (and, once FEC exists, "rtp+rs8m://",
+ * "rs8m://", "rtp+ldpc://", "ldpc://"; "rtcp://" with RTCP).
+ */
+#ifndef RILL_ENDPOINT_H
+#define RILL_ENDPOINT_H
+
+#include <rill/export.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Check `uri` as an endpoint for sending (`for_bind` 0) or receiving
+ * (`for_bind` 1: port 0 allowed). Returns RILL_OK, or RILL_EINVAL with a
+ * one-line message saying what is wrong in `err` (err_cap bytes, always
+ * terminated), or RILL_EUNSUPPORTED for a scheme this version cannot use yet.
+ * Thread role: any.
+ */
+RILL_API int rill_endpoint_check(const char *uri, int for_bind, char *err, size_t err_cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RILL_ENDPOINT_H */

@@ -1,0 +1,67 @@
+/*
+ * Metrics: counters and gauges of senders, receivers and their sessions.
+ * Counters only grow; gauges are "now" values.
+ */
+#ifndef RILL_METRICS_H
+#define RILL_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rill_memory_metrics {
+  size_t used_bytes;   /* charged to the budget now */
+  size_t peak_bytes;   /* highest charge since open */
+  size_t budget_bytes; /* the budget */
+  uint64_t refused;    /* charges the budget refused */
+};
+
+struct rill_session_metrics {
+  uint32_t ssrc;
+  char source[64];           /* "IP:PORT" of the remote sender */
+  uint8_t payload_type;
+  uint64_t packets_received; /* routed to this session */
+  uint64_t packets_played;
+  uint64_t packets_lost;     /* sequence gaps among played packets */
+  uint64_t packets_late;     /* arrived after their play time: dropped */
+  uint64_t packets_duplicate;
+  uint64_t packets_dropped;  /* session budget, queue full, bad payload */
+  uint64_t gap_frames;       /* frames of silence played for missing audio */
+  uint64_t underruns;        /* jitter buffer ran dry */
+  uint64_t resyncs;          /* timestamp jumps that restarted playback */
+  int64_t jitter_ns;         /* RFC 3550 interarrival jitter */
+  int64_t latency_ns;        /* audio queued ahead of the play position */
+  size_t memory_bytes;       /* charged to the session budget now */
+};
+
+struct rill_receiver_metrics {
+  uint64_t datagrams;            /* received on all endpoints */
+  uint64_t bad_packets;          /* not RTP version 2, malformed, empty */
+  uint64_t unknown_payload_type;
+  uint64_t rate_mismatch;        /* sender rate differs from the receiver's */
+  uint64_t sessions_created;
+  uint64_t sessions_removed;
+  uint64_t sessions_refused;     /* max_sessions reached */
+  uint64_t no_memory;            /* packets dropped because a budget refused */
+  uint64_t socket_pauses;        /* receive paused for want of memory */
+  uint32_t sessions;             /* active now */
+  struct rill_memory_metrics memory;        /* the context's budget */
+  struct rill_memory_metrics socket_memory; /* the first endpoint's budget */
+};
+
+struct rill_sender_metrics {
+  uint32_t ssrc;
+  uint64_t frames_written;
+  uint64_t packets_sent;
+  uint64_t packets_dropped;
+  struct rill_memory_metrics memory; /* the context's budget */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RILL_METRICS_H */

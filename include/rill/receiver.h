@@ -1,0 +1,84 @@
+/*
+ * Receiver: receives RTP streams from any number of remote senders on one or
+ * more endpoints, keeps one session per sender (by SSRC), plays each through
+ * a jitter buffer at a target latency, and mixes them into float32 frames.
+ */
+#ifndef RILL_RECEIVER_H
+#define RILL_RECEIVER_H
+
+#include <rill/context.h>
+#include <rill/encoding.h>
+#include <rill/export.h>
+#include <rill/metrics.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rill_receiver;
+
+struct rill_receiver_config {
+  uint32_t rate_hz;            /* output rate; 0: 44100 */
+  uint32_t channels;           /* output channels (1..8); 0: 2 */
+  int64_t target_latency_ns;   /* jitter buffer target; 0: 100 ms */
+  int64_t session_timeout_ns;  /* a session without packets this long ends; 0: 2 s */
+  uint32_t max_sessions;       /* concurrent senders; 0: 8 */
+  size_t max_session_mem_bytes; /* per-session budget; 0: 4 MiB */
+  size_t max_socket_mem_bytes;  /* per-socket budget (received, not routed); 0: 1 MiB */
+  const struct rill_encoding *encodings; /* dynamic payload types, borrowed during open */
+  size_t encoding_count;
+};
+
+/*
+ * Open a receiver on `ctx`. `config` may be NULL for the defaults.
+ * Returns RILL_OK, RILL_EINVAL (a bad field; the log says which),
+ * RILL_EBUDGET, RILL_ENOMEM.
+ * Thread role: control.
+ */
+RILL_API int rill_receiver_open(struct rill_context *ctx,
+                                const struct rill_receiver_config *config,
+                                struct rill_receiver **out);
+
+/*
+ * Receive on `uri` ("rtp://IP:PORT"; port 0 picks a free port; a multicast
+ * IP is joined on `multicast_iface`, NULL for the default). The port in use
+ * goes to *bound_port when not NULL.
+ * Returns RILL_OK, RILL_EINVAL (bad URI: the log says what is wrong),
+ * RILL_ERESOLVE, RILL_EADDRINUSE, RILL_ENETWORK, RILL_ESTATE (too many
+ * endpoints), RILL_EBUDGET, RILL_ENOMEM.
+ * Thread role: control.
+ */
+RILL_API int rill_receiver_bind(struct rill_receiver *recv, const char *uri,
+                                const char *multicast_iface, uint16_t *bound_port);
+
+/*
+ * Fill `frames` frames of interleaved float32 samples (config rate and
+ * channels) into `samples`: the mix of all sessions, silence where there is
+ * no audio. Never blocks, never allocates, bounded work.
+ * Returns RILL_OK or RILL_EINVAL (NULL arguments).
+ * Thread role: real-time (one reader at a time).
+ */
+RILL_API int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames);
+
+/*
+ * Snapshot of the receiver's counters and of up to `session_cap` sessions
+ * (`sessions` may be NULL). *session_count gets how many were written.
+ * Returns RILL_OK or RILL_EINVAL. Thread role: any.
+ */
+RILL_API int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metrics *out,
+                                   struct rill_session_metrics *sessions, size_t session_cap,
+                                   size_t *session_count);
+
+/*
+ * Stop receiving and free the receiver. The reader must have stopped calling
+ * rill_receiver_read. Thread role: control.
+ */
+RILL_API int rill_receiver_close(struct rill_receiver *recv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RILL_RECEIVER_H */

@@ -1,0 +1,65 @@
+/*
+ * Sender: packetizes float32 frames into RTP and sends them to one endpoint.
+ */
+#ifndef RILL_SENDER_H
+#define RILL_SENDER_H
+
+#include <rill/context.h>
+#include <rill/encoding.h>
+#include <rill/export.h>
+#include <rill/metrics.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rill_sender;
+
+struct rill_sender_config {
+  /* Wire encoding. payload_type 0 means the default: PT 10 (L16 stereo
+   * 44100 Hz), or PT 11 when channels is 1 and rate 44100. Other rates and
+   * formats need a dynamic payload type (96..127) and the receiver must map
+   * it the same way. */
+  struct rill_encoding encoding;
+  uint32_t input_channels;  /* channels of the frames given to write; 0: as encoding */
+  int64_t packet_length_ns; /* audio per packet; 0: 5 ms */
+};
+
+/*
+ * Open a sender on `ctx`. `config` may be NULL for the defaults (L16 stereo
+ * 44100 Hz, PT 10, 5 ms packets).
+ * Returns RILL_OK, RILL_EINVAL (the log says which field), RILL_EBUDGET,
+ * RILL_ENOMEM. Thread role: control.
+ */
+RILL_API int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *config,
+                              struct rill_sender **out);
+
+/*
+ * Send to `uri` ("rtp://HOST:PORT"). One destination per sender.
+ * Returns RILL_OK, RILL_EINVAL (bad URI, logged), RILL_ERESOLVE,
+ * RILL_ENETWORK, RILL_ESTATE (already connected). Thread role: control.
+ */
+RILL_API int rill_sender_connect(struct rill_sender *sender, const char *uri);
+
+/*
+ * Queue `frames` frames of interleaved float32 samples (input_channels each).
+ * A packet is sent as soon as it is complete, so the caller's pace is the
+ * stream's pace. Never blocks, never allocates; a packet that cannot be
+ * queued is dropped and counted.
+ * Returns RILL_OK or RILL_EINVAL. Thread role: real-time (one writer).
+ */
+RILL_API int rill_sender_write(struct rill_sender *sender, const float *samples, size_t frames);
+
+/* Counters. Returns RILL_OK or RILL_EINVAL. Thread role: any. */
+RILL_API int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *out);
+
+/* Send what is queued and free the sender. Thread role: control, writer stopped. */
+RILL_API int rill_sender_close(struct rill_sender *sender);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RILL_SENDER_H */

@@ -1,0 +1,32 @@
+/*
+ * Shared helpers of the public API layer (src/api): validation and
+ * translation from public configs to pipeline parameters.
+ */
+#ifndef RILL_API_API_H
+#define RILL_API_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include <rill/encoding.h>
+#include <rill/metrics.h>
+
+#include "core/limiter.h"
+#include "net/uri.h"
+#include "rtp/payload.h"
+
+/* Parse an endpoint URI that this version can use (rtp:// only for now). */
+int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
+                       size_t err_cap);
+
+/* Parse and resolve; logs the reason on error. RILL_OK, RILL_EINVAL, RILL_ERESOLVE. */
+int api_resolve_endpoint(const char *uri, bool for_bind, struct sockaddr_storage *out);
+
+/* Public encoding to the RTP layer's; RILL_EINVAL for an unknown format. */
+int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out);
+
+/* Limiter stats to public memory metrics. */
+void api_memory_metrics(const struct rill_limiter_stats *in, struct rill_memory_metrics *out);
+
+#endif /* RILL_API_API_H */

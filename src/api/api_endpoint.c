@@ -1,0 +1,60 @@
+/*
+ * Public endpoint checks, and the URI-to-address step shared by
+ * rill_receiver_bind and rill_sender_connect.
+ */
+#include "api/api.h"
+
+#include <rill/endpoint.h>
+#include <rill/status.h>
+#include <stdio.h>
+
+#include "core/log.h"
+#include "net/resolve.h"
+
+int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
+                       size_t err_cap)
+{
+  int status = uri_parse_flags(uri, for_bind ? URI_ALLOW_PORT_ZERO : 0, out, err, err_cap);
+  if (status != RILL_OK)
+    return status;
+  if (out->scheme != URI_SCHEME_RTP) {
+    snprintf(err, err_cap, "scheme '%s' is not supported yet (use rtp://)",
+             uri_scheme_name(out->scheme));
+    return RILL_EUNSUPPORTED;
+  }
+  return RILL_OK;
+}
+
+int rill_endpoint_check(const char *uri, int for_bind, char *err, size_t err_cap)
+{
+  struct rill_uri parsed;
+  char local[160];
+  if (!err || err_cap == 0) {
+    err = local;
+    err_cap = sizeof(local);
+  }
+  return api_parse_endpoint(uri, for_bind != 0, &parsed, err, err_cap);
+}
+
+int api_resolve_endpoint(const char *uri, bool for_bind, struct sockaddr_storage *out)
+{
+  struct rill_uri parsed;
+  char err[160];
+  int status = api_parse_endpoint(uri, for_bind, &parsed, err, sizeof(err));
+  if (status != RILL_OK) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "bad endpoint: %s", err);
+    return status == RILL_EUNSUPPORTED ? RILL_EINVAL : status;
+  }
+  status = resolve_uri(&parsed, out);
+  if (status != RILL_OK)
+    RILL_LOG(RILL_LOG_ERROR, "api", "cannot resolve host '%s'", parsed.host);
+  return status;
+}
+
+void api_memory_metrics(const struct rill_limiter_stats *in, struct rill_memory_metrics *out)
+{
+  out->used_bytes = in->used_bytes;
+  out->peak_bytes = in->peak_bytes;
+  out->budget_bytes = in->budget_bytes;
+  out->refused = in->refused;
+}

@@ -1,0 +1,195 @@
+/* Public receiver API: defaults, validation, translation to pipeline/receiver. */
+#include <arpa/inet.h>
+#include <rill/receiver.h>
+#include <rill/status.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "pipeline/receiver.h"
+
+#define DEFAULT_RATE 44100
+#define DEFAULT_CHANNELS 2
+#define DEFAULT_LATENCY_NS (100 * NS_PER_MS)
+#define DEFAULT_TIMEOUT_NS (2 * NS_PER_S)
+#define DEFAULT_MAX_SESSIONS 8
+#define DEFAULT_SESSION_MEM ((size_t)4 << 20)
+#define DEFAULT_SOCKET_MEM ((size_t)1 << 20)
+#define MAX_QUEUE_PACKETS 1024
+
+int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out)
+{
+  out->payload_type = in->payload_type;
+  out->rate_hz = in->rate_hz;
+  out->channels = (uint16_t)(in->channels > 0xffff ? 0 : in->channels);
+  switch (in->format) {
+  case RILL_FORMAT_S16:
+    out->format = RTP_FMT_S16BE;
+    break;
+  case RILL_FORMAT_S24:
+    out->format = RTP_FMT_S24BE;
+    break;
+  case RILL_FORMAT_F32:
+    out->format = RTP_FMT_F32BE;
+    break;
+  default:
+    return RILL_EINVAL;
+  }
+  return RILL_OK;
+}
+
+int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_config *config,
+                       struct rill_receiver **out)
+{
+  struct rill_receiver_params p;
+  struct rill_receiver_config c;
+  size_t i;
+
+  if (!ctx || !out)
+    return RILL_EINVAL;
+  *out = NULL;
+  memset(&c, 0, sizeof(c));
+  if (config)
+    c = *config;
+  memset(&p, 0, sizeof(p));
+  p.rate_hz = c.rate_hz ? c.rate_hz : DEFAULT_RATE;
+  p.channels = c.channels ? c.channels : DEFAULT_CHANNELS;
+  p.target_latency_ns = c.target_latency_ns ? c.target_latency_ns : DEFAULT_LATENCY_NS;
+  p.session_timeout_ns = c.session_timeout_ns ? c.session_timeout_ns : DEFAULT_TIMEOUT_NS;
+  p.max_sessions = c.max_sessions ? c.max_sessions : DEFAULT_MAX_SESSIONS;
+  p.session_budget_bytes = c.max_session_mem_bytes ? c.max_session_mem_bytes : DEFAULT_SESSION_MEM;
+  p.socket_budget_bytes = c.max_socket_mem_bytes ? c.max_socket_mem_bytes : DEFAULT_SOCKET_MEM;
+  p.max_queue_packets = MAX_QUEUE_PACKETS;
+  if (p.channels > RTP_MAX_CHANNELS || p.rate_hz > 768000) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "receiver: %u channels at %u Hz is not supported",
+             p.channels, p.rate_hz);
+    return RILL_EINVAL;
+  }
+  if (p.target_latency_ns < 0 || p.target_latency_ns > 10 * NS_PER_S ||
+      p.session_timeout_ns < 0) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "receiver: target latency must be 0..10 s, timeout > 0");
+    return RILL_EINVAL;
+  }
+  if (p.max_sessions > 1024) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "receiver: max_sessions %u out of range 1..1024",
+             p.max_sessions);
+    return RILL_EINVAL;
+  }
+  rtp_registry_init(&p.registry);
+  for (i = 0; i < c.encoding_count; i++) {
+    struct rtp_encoding e;
+    if (api_encoding_to_rtp(&c.encodings[i], &e) != RILL_OK ||
+        rtp_registry_add(&p.registry, &e) != RILL_OK) {
+      RILL_LOG(RILL_LOG_ERROR, "api",
+               "receiver: bad encoding for payload type %u (dynamic types are 96..127, "
+               "1..8 channels, rate > 0)",
+               c.encodings[i].payload_type);
+      return RILL_EINVAL;
+    }
+  }
+  return receiver_create(ctx, &p, out);
+}
+
+int rill_receiver_bind(struct rill_receiver *recv, const char *uri, const char *multicast_iface,
+                       uint16_t *bound_port)
+{
+  struct sockaddr_storage addr;
+  int status;
+  if (!recv || !uri)
+    return RILL_EINVAL;
+  status = api_resolve_endpoint(uri, true, &addr);
+  if (status != RILL_OK)
+    return status;
+  status = receiver_bind(recv, (struct sockaddr *)&addr, false, multicast_iface, bound_port);
+  if (status != RILL_OK)
+    RILL_LOG(RILL_LOG_ERROR, "api", "cannot receive on %s: %s", uri, rill_status_message(status));
+  return status;
+}
+
+int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames)
+{
+  if (!recv || (!samples && frames))
+    return RILL_EINVAL;
+  while (frames > 0) {
+    uint32_t n = frames > UINT32_MAX / 16 ? UINT32_MAX / 16 : (uint32_t)frames;
+    receiver_read(recv, samples, n);
+    frames -= n;
+  }
+  return RILL_OK;
+}
+
+static void format_source(const struct sockaddr_storage *ss, char *buf, size_t cap)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    snprintf(buf, cap, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
+  } else {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    snprintf(buf, cap, "%s:%u", host, (unsigned)ntohs(a->sin_port));
+  }
+}
+
+int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metrics *out,
+                          struct rill_session_metrics *sessions, size_t session_cap,
+                          size_t *session_count)
+{
+  struct receiver_totals t;
+  struct receiver_session_info info[16];
+  size_t n = 0, i, cap;
+  if (!recv || !out)
+    return RILL_EINVAL;
+  cap = sessions ? (session_cap < 16 ? session_cap : 16) : 0;
+  receiver_stats(recv, &t, info, cap, &n);
+  memset(out, 0, sizeof(*out));
+  out->datagrams = t.datagrams;
+  out->bad_packets = t.bad_packets;
+  out->unknown_payload_type = t.unknown_payload_type;
+  out->rate_mismatch = t.rate_mismatch;
+  out->sessions_created = t.sessions_created;
+  out->sessions_removed = t.sessions_removed;
+  out->sessions_refused = t.sessions_refused;
+  out->no_memory = t.no_memory;
+  out->socket_pauses = t.socket_pauses;
+  out->sessions = t.sessions;
+  {
+    struct rill_limiter_stats g, sock;
+    receiver_limiters(recv, &g, &sock);
+    api_memory_metrics(&g, &out->memory);
+    api_memory_metrics(&sock, &out->socket_memory);
+  }
+  for (i = 0; i < n; i++) {
+    struct rill_session_metrics *m = &sessions[i];
+    memset(m, 0, sizeof(*m));
+    m->ssrc = info[i].ssrc;
+    format_source(&info[i].source, m->source, sizeof(m->source));
+    m->payload_type = info[i].payload_type;
+    m->packets_received = info[i].packets_received;
+    m->packets_played = info[i].packets_played;
+    m->packets_lost = info[i].packets_lost;
+    m->packets_late = info[i].packets_late;
+    m->packets_duplicate = info[i].packets_duplicate;
+    m->packets_dropped = info[i].packets_dropped;
+    m->gap_frames = info[i].gap_frames;
+    m->underruns = info[i].underruns;
+    m->resyncs = info[i].resyncs;
+    m->jitter_ns = info[i].jitter_ns;
+    m->latency_ns = info[i].latency_ns;
+    m->memory_bytes = info[i].memory_bytes;
+  }
+  if (session_count)
+    *session_count = n;
+  return RILL_OK;
+}
+
+int rill_receiver_close(struct rill_receiver *recv)
+{
+  if (!recv)
+    return RILL_EINVAL;
+  receiver_destroy(recv);
+  return RILL_OK;
+}

@@ -1,0 +1,132 @@
+/* Public sender API: defaults, validation, translation to pipeline/sender. */
+#include <rill/sender.h>
+#include <rill/status.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "pipeline/sender.h"
+
+#define DEFAULT_PACKET_NS (5 * NS_PER_MS)
+#define SEND_QUEUE_PACKETS 64
+
+int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *config,
+                     struct rill_sender **out)
+{
+  struct rill_sender_config c;
+  struct rill_sender_params p;
+  int64_t frames;
+
+  if (!ctx || !out)
+    return RILL_EINVAL;
+  *out = NULL;
+  memset(&c, 0, sizeof(c));
+  if (config)
+    c = *config;
+  if (c.encoding.rate_hz == 0)
+    c.encoding.rate_hz = 44100;
+  if (c.encoding.channels == 0)
+    c.encoding.channels = 2;
+  if (c.encoding.payload_type == 0) {
+    if (c.encoding.rate_hz != 44100 || c.encoding.format != RILL_FORMAT_S16 ||
+        c.encoding.channels > 2) {
+      RILL_LOG(RILL_LOG_ERROR, "api",
+               "sender: %u Hz, %u channels needs a dynamic payload type (96..127); "
+               "payload types 10/11 are L16 at 44100 Hz, stereo/mono",
+               c.encoding.rate_hz, c.encoding.channels);
+      return RILL_EINVAL;
+    }
+    c.encoding.payload_type = c.encoding.channels == 1 ? 11 : 10;
+  }
+  memset(&p, 0, sizeof(p));
+  if (api_encoding_to_rtp(&c.encoding, &p.enc) != RILL_OK || p.enc.channels == 0 ||
+      p.enc.channels > RTP_MAX_CHANNELS || p.enc.payload_type > 127) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "sender: invalid encoding");
+    return RILL_EINVAL;
+  }
+  if (p.enc.payload_type == 10 || p.enc.payload_type == 11) {
+    struct rtp_registry reg;
+    const struct rtp_encoding *builtin;
+    rtp_registry_init(&reg);
+    builtin = rtp_registry_find(&reg, p.enc.payload_type);
+    if (builtin->rate_hz != p.enc.rate_hz || builtin->channels != p.enc.channels ||
+        builtin->format != p.enc.format) {
+      RILL_LOG(RILL_LOG_ERROR, "api", "sender: payload type %u is L16 %s at 44100 Hz",
+               p.enc.payload_type, p.enc.payload_type == 10 ? "stereo" : "mono");
+      return RILL_EINVAL;
+    }
+  } else if (p.enc.payload_type < 96) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "sender: payload type %u is not L16 nor dynamic (96..127)",
+             p.enc.payload_type);
+    return RILL_EINVAL;
+  }
+  p.input_channels = c.input_channels ? c.input_channels : p.enc.channels;
+  if (c.packet_length_ns == 0)
+    c.packet_length_ns = DEFAULT_PACKET_NS;
+  frames = c.packet_length_ns * (int64_t)p.enc.rate_hz / NS_PER_S;
+  if (c.packet_length_ns < 0 || frames < 1 || frames > 65535) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "sender: packet length %lld ns is out of range",
+             (long long)c.packet_length_ns);
+    return RILL_EINVAL;
+  }
+  p.packet_frames = (uint32_t)frames;
+  p.queue_packets = SEND_QUEUE_PACKETS;
+  {
+    int status = sender_create(ctx, &p, out);
+    if (status == RILL_EINVAL)
+      RILL_LOG(RILL_LOG_ERROR, "api",
+               "sender: a packet of %u frames does not fit the context's max packet size",
+               p.packet_frames);
+    return status;
+  }
+}
+
+int rill_sender_connect(struct rill_sender *sender, const char *uri)
+{
+  struct sockaddr_storage addr;
+  int status;
+  if (!sender || !uri)
+    return RILL_EINVAL;
+  status = api_resolve_endpoint(uri, false, &addr);
+  if (status != RILL_OK)
+    return status;
+  return sender_connect(sender, (struct sockaddr *)&addr);
+}
+
+int rill_sender_write(struct rill_sender *sender, const float *samples, size_t frames)
+{
+  if (!sender || (!samples && frames))
+    return RILL_EINVAL;
+  while (frames > 0) {
+    uint32_t n = frames > (1u << 20) ? (1u << 20) : (uint32_t)frames;
+    sender_write(sender, samples, n);
+    samples += (size_t)n * sender_input_channels(sender);
+    frames -= n;
+  }
+  return RILL_OK;
+}
+
+int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *out)
+{
+  struct sender_totals t;
+  struct rill_limiter_stats g;
+  if (!sender || !out)
+    return RILL_EINVAL;
+  sender_stats(sender, &t, &g);
+  memset(out, 0, sizeof(*out));
+  out->ssrc = t.ssrc;
+  out->frames_written = t.frames_written;
+  out->packets_sent = t.packets_sent;
+  out->packets_dropped = t.packets_dropped;
+  api_memory_metrics(&g, &out->memory);
+  return RILL_OK;
+}
+
+int rill_sender_close(struct rill_sender *sender)
+{
+  if (!sender)
+    return RILL_EINVAL;
+  sender_destroy(sender);
+  return RILL_OK;
+}

@@ -1,0 +1,173 @@
+/*
+ * Depacketizer. All positions are RTP timestamps (uint32, wrap-aware through
+ * packet/seqmath.h); a packet covers [timestamp, timestamp + frames).
+ */
+#include "audio/depacketizer.h"
+
+#include <rill/status.h>
+#include <string.h>
+
+#include "packet/seqmath.h"
+
+void depack_init(struct rill_depacketizer *d, const struct rtp_encoding *enc,
+                 uint32_t target_frames, size_t max_packets)
+{
+  memset(d, 0, sizeof(*d));
+  squeue_init(&d->queue, max_packets);
+  d->enc = *enc;
+  d->frame_bytes = (uint32_t)rtp_bytes_per_frame(enc);
+  d->target_frames = target_frames;
+  /* One second beyond the target in either direction is not jitter. */
+  d->resync_frames = target_frames + enc->rate_hz;
+}
+
+void depack_deinit(struct rill_depacketizer *d)
+{
+  squeue_clear(&d->queue);
+}
+
+static uint32_t pkt_end(const struct rill_packet *pkt)
+{
+  return pkt->timestamp + pkt->frames;
+}
+
+static void restart(struct rill_depacketizer *d)
+{
+  d->started = false;
+  d->have_last_seq = false;
+}
+
+/* Drop queued packets that end at or before the play position. */
+static void drop_stale(struct rill_depacketizer *d)
+{
+  struct rill_packet *pkt;
+  while ((pkt = squeue_head(&d->queue)) != NULL && !ts_before(d->next_ts, pkt_end(pkt))) {
+    squeue_pop(&d->queue);
+    d->stats.packets_late++;
+    packet_free(pkt);
+  }
+}
+
+/* Start once the queue spans the target latency. */
+static void try_start(struct rill_depacketizer *d)
+{
+  struct rill_packet *head = squeue_head(&d->queue), *tail = squeue_tail(&d->queue);
+  int64_t span;
+  if (!head)
+    return;
+  span = ts_diff(pkt_end(tail), head->timestamp);
+  if (span < (int64_t)d->target_frames)
+    return;
+  d->started = true;
+  d->next_ts = pkt_end(tail) - d->target_frames;
+  /* What starts before the play position is not late, just not needed. */
+  while ((head = squeue_head(&d->queue)) != NULL && !ts_before(d->next_ts, pkt_end(head)))
+    packet_free(squeue_pop(&d->queue));
+}
+
+bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt)
+{
+  enum squeue_result r;
+
+  if (d->frame_bytes == 0 || pkt->payload_bytes % d->frame_bytes != 0 || pkt->payload_bytes == 0) {
+    d->stats.packets_invalid++;
+    packet_free(pkt);
+    return false;
+  }
+  pkt->frames = pkt->payload_bytes / d->frame_bytes;
+
+  if (d->started) {
+    int64_t ahead = ts_diff(pkt->timestamp, d->next_ts);
+    if (ahead > (int64_t)d->resync_frames || -ahead > (int64_t)d->resync_frames) {
+      d->stats.resyncs++;
+      squeue_clear(&d->queue);
+      restart(d);
+    } else if (!ts_before(d->next_ts, pkt_end(pkt))) {
+      d->stats.packets_late++;
+      packet_free(pkt);
+      return false;
+    }
+  }
+
+  r = squeue_insert(&d->queue, pkt);
+  if (r != SQUEUE_INSERTED) {
+    if (r == SQUEUE_DUPLICATE)
+      d->stats.packets_duplicate++;
+    else
+      d->stats.packets_overflow++;
+    packet_free(pkt);
+    return false;
+  }
+  if (!d->started)
+    try_start(d);
+  return true;
+}
+
+static void note_played(struct rill_depacketizer *d, const struct rill_packet *pkt)
+{
+  if (d->have_last_seq) {
+    int32_t gap = seq_diff(pkt->seq, d->last_seq) - 1;
+    if (gap > 0)
+      d->stats.packets_lost += (uint64_t)gap;
+  }
+  d->have_last_seq = true;
+  d->last_seq = pkt->seq;
+  d->stats.packets_played++;
+}
+
+uint32_t depack_read(struct rill_depacketizer *d, float *out, uint32_t frames)
+{
+  uint32_t channels = d->enc.channels, pos = 0, audio = 0;
+
+  while (pos < frames) {
+    uint32_t want = frames - pos, take;
+    struct rill_packet *pkt;
+
+    if (!d->started)
+      break;
+    drop_stale(d);
+    pkt = squeue_head(&d->queue);
+    if (!pkt) {
+      /* Dry: stop here and prime again when packets come. */
+      d->stats.underruns++;
+      restart(d);
+      break;
+    }
+    if (ts_before(d->next_ts, pkt->timestamp)) {
+      /* A gap before the next packet: lost or not yet arrived. */
+      uint32_t gap = (uint32_t)ts_diff(pkt->timestamp, d->next_ts);
+      take = gap < want ? gap : want;
+      memset(out + (size_t)pos * channels, 0, (size_t)take * channels * sizeof(float));
+      d->stats.gap_frames += take;
+    } else {
+      uint32_t offset = d->next_ts - pkt->timestamp;
+      size_t decoded = 0;
+      take = pkt->frames - offset;
+      if (take > want)
+        take = want;
+      if (!d->have_last_seq || seq_before(d->last_seq, pkt->seq))
+        note_played(d, pkt);
+      (void)rtp_payload_decode(&d->enc, packet_payload(pkt) + (size_t)offset * d->frame_bytes,
+                               (size_t)take * d->frame_bytes, out + (size_t)pos * channels,
+                               take, &decoded);
+      audio += take;
+      if (offset + take == pkt->frames)
+        packet_free(squeue_pop(&d->queue));
+    }
+    d->next_ts += take;
+    pos += take;
+  }
+  if (pos < frames)
+    memset(out + (size_t)pos * channels, 0, (size_t)(frames - pos) * channels * sizeof(float));
+  return audio;
+}
+
+uint32_t depack_queued_frames(const struct rill_depacketizer *d)
+{
+  struct rill_packet *head = squeue_head(&d->queue), *tail = squeue_tail(&d->queue);
+  int64_t span;
+  if (!tail)
+    return 0;
+  span = ts_diff(pkt_end(tail), d->started ? d->next_ts : head->timestamp);
+  return span > 0 ? (uint32_t)span : 0;
+}

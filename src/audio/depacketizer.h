@@ -1,0 +1,80 @@
+/*
+ * Depacketizer: the playback side of one session's jitter buffer.
+ *
+ * Packets of one stream go into a sorted queue (by seq); reads take frames
+ * out at RTP-timestamp positions, decoding straight from the packet payloads
+ * into the caller's buffer, and fill every gap with silence.
+ *
+ * Latency. The depacketizer starts playing only when the queued packets span
+ * the target latency; it then plays from (newest end - target), so the audio
+ * is `target` behind the newest packet. A packet that ends before the play
+ * position is late: dropped and counted. When the queue runs dry the session
+ * stops and primes again (counted as an underrun), so a stream that pauses
+ * and resumes plays again at the target latency instead of being late for
+ * ever. A packet whose timestamp is far from the play position (the sender
+ * restarted its clock) makes the session resync to it.
+ *
+ * Thread role: one owner, the real-time reader. Nothing here allocates.
+ */
+#ifndef RILL_AUDIO_DEPACKETIZER_H
+#define RILL_AUDIO_DEPACKETIZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "packet/sorted_queue.h"
+#include "rtp/payload.h"
+
+struct rill_depacketizer_stats {
+  uint64_t packets_played;  /* packets whose audio was played (fully or partly) */
+  uint64_t packets_lost;    /* seq gaps between played packets */
+  uint64_t packets_late;    /* arrived after their play position */
+  uint64_t packets_duplicate;
+  uint64_t packets_overflow; /* queue full */
+  uint64_t packets_invalid;  /* payload not a whole number of frames */
+  uint64_t gap_frames;       /* frames of silence played while started */
+  uint64_t underruns;        /* queue ran dry while playing */
+  uint64_t resyncs;          /* timestamp jumps that restarted playback */
+};
+
+struct rill_depacketizer {
+  struct rill_sorted_queue queue;
+  struct rtp_encoding enc;
+  uint32_t frame_bytes;
+  uint32_t target_frames;
+  uint32_t resync_frames;   /* a timestamp this far from the play position resyncs */
+  bool started;
+  uint32_t next_ts;         /* RTP timestamp of the next frame to play */
+  bool have_last_seq;
+  uint16_t last_seq;        /* seq of the last packet played */
+  struct rill_depacketizer_stats stats;
+};
+
+/*
+ * Set up for a stream of encoding `enc`, with a target latency of
+ * `target_frames` frames and a queue of at most `max_packets` packets.
+ */
+void depack_init(struct rill_depacketizer *d, const struct rtp_encoding *enc,
+                 uint32_t target_frames, size_t max_packets);
+
+/* Free every queued packet. */
+void depack_deinit(struct rill_depacketizer *d);
+
+/*
+ * Take ownership of `pkt` (its payload already belongs to this encoding).
+ * Returns true if queued; false if it was dropped (late, duplicate, queue
+ * full, invalid), in which case it has been freed and counted.
+ */
+bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt);
+
+/*
+ * Write `frames` frames of interleaved float samples in the stream's channel
+ * layout to `out` (frames * enc.channels floats). Returns the number of
+ * frames that carried audio (the rest is silence).
+ */
+uint32_t depack_read(struct rill_depacketizer *d, float *out, uint32_t frames);
+
+/* Frames queued ahead of the play position (0 when not started and empty). */
+uint32_t depack_queued_frames(const struct rill_depacketizer *d);
+
+#endif /* RILL_AUDIO_DEPACKETIZER_H */

@@ -1,0 +1,100 @@
+/*
+ * UDP ports on the network thread.
+ *
+ * A receive port reads each datagram straight into a pool buffer charged to
+ * the port's own limiter (the per-socket budget) and hands it to a callback.
+ * When no buffer can be had (socket budget or global budget exhausted), the
+ * port stops receiving: libuv reports the empty buffer as UV_ENOBUFS and the
+ * port calls uv_udp_recv_stop from the receive callback (never from the
+ * alloc callback), leaving the excess to the kernel's socket buffer. It
+ * resumes when udp_port_resume is called (memory came back) or when its
+ * fallback timer fires, never by polling a full pool in a loop.
+ *
+ * A send port sends datagrams with uv_udp_try_send (non-blocking); a datagram
+ * that cannot be sent at once is dropped and counted.
+ *
+ * Thread role: network for everything except udp_port_stats (any).
+ */
+#ifndef RILL_NET_UDP_PORT_H
+#define RILL_NET_UDP_PORT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "core/buffer.h"
+#include "core/limiter.h"
+
+/*
+ * Receives a datagram: `buf` (one reference, owned by the callee) holds
+ * buf->len_bytes bytes from `src`. `now_ns` is the arrival time.
+ */
+typedef void (*rill_udp_datagram_cb)(void *user, struct rill_buffer *buf,
+                                     const struct sockaddr *src, int64_t now_ns);
+
+struct rill_udp_port_stats {
+  uint64_t datagrams;     /* received and delivered */
+  uint64_t truncated;     /* larger than a buffer: dropped */
+  uint64_t recv_errors;
+  uint64_t pauses;        /* times receiving stopped for want of memory */
+  uint64_t sent;
+  uint64_t send_dropped;  /* send would block or failed */
+  bool paused;
+};
+
+struct rill_udp_port {
+  uv_udp_t handle;
+  uv_timer_t retry;             /* fallback resume while paused */
+  struct rill_pool *buffers;    /* borrowed: owned by the context */
+  struct rill_limiter scope;    /* owned: the per-socket budget */
+  rill_udp_datagram_cb on_datagram;
+  void *user;
+  struct rill_buffer *spare;    /* buffer handed to libuv and not filled yet */
+  int64_t retry_ns;
+  bool receiving;
+  bool paused;
+  bool closed;
+  int closing_handles;                               /* handles not yet closed by libuv */
+  void (*on_closed)(struct rill_udp_port *port);     /* run when both are closed */
+  atomic_uint_least64_t datagrams, truncated, recv_errors, pauses, sent, send_dropped;
+  atomic_bool paused_flag;
+};
+
+/*
+ * Open a UDP socket on `loop` bound to `addr`; SO_REUSEADDR if `reuse_addr`.
+ * Receive ports take a buffer pool and a per-socket budget under `global`;
+ * send ports pass buffers == NULL. Returns RILL_OK, RILL_EADDRINUSE,
+ * RILL_ENETWORK, RILL_EINVAL.
+ */
+int udp_port_open(struct rill_udp_port *port, uv_loop_t *loop, const struct sockaddr *addr,
+                  bool reuse_addr, struct rill_pool *buffers, struct rill_limiter *global,
+                  size_t socket_budget_bytes);
+
+/* The bound address (port 0 resolved). RILL_OK or RILL_ENETWORK. */
+int udp_port_local_addr(struct rill_udp_port *port, struct sockaddr_storage *out);
+
+/* Join multicast group `group` on interface `iface` (NULL: any). */
+int udp_port_join(struct rill_udp_port *port, const char *group, const char *iface);
+
+/* Start delivering datagrams to `cb`. */
+int udp_port_start(struct rill_udp_port *port, rill_udp_datagram_cb cb, void *user);
+
+/* Resume a paused port (called when memory was released). No-op otherwise. */
+void udp_port_resume(struct rill_udp_port *port);
+
+/* Send one datagram to `dest` (NULL: the connected peer) without blocking. */
+int udp_port_send(struct rill_udp_port *port, const uint8_t *data, size_t len,
+                  const struct sockaddr *dest);
+
+/*
+ * Stop and close the socket; `on_closed` runs on the loop thread once libuv
+ * has released the handles (the port's memory may be freed then).
+ */
+void udp_port_close(struct rill_udp_port *port, void (*on_closed)(struct rill_udp_port *port));
+
+/* Counters. Thread role: any. */
+void udp_port_stats(const struct rill_udp_port *port, struct rill_udp_port_stats *out);
+
+#endif /* RILL_NET_UDP_PORT_H */

@@ -1,0 +1,602 @@
+/*
+ * Receiver. The network thread owns routing (slot table, SSRC lookup, session
+ * timeouts); the reader owns playback (depacketizers, mixing). They share
+ * only the slot states, the per-slot packet rings and atomic counters.
+ *
+ * Per-packet outcomes are counted, never logged; warnings that a hostile or
+ * misconfigured peer could trigger repeatedly go through a rate limiter.
+ */
+#include "pipeline/receiver.h"
+
+#include <arpa/inet.h>
+#include <rill/status.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audio/depacketizer.h"
+#include "audio/mixer.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/spsc_ring.h"
+#include "net/udp_port.h"
+#include "packet/packet.h"
+#include "packet/seqmath.h"
+#include "rtp/rtp.h"
+
+#define RECEIVER_MAX_PORTS 4
+#define CHUNK_FRAMES 1024 /* reader works in chunks of at most this many frames */
+#define LOG_INTERVAL_NS (5 * NS_PER_S)
+
+enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_CLOSING, SLOT_RETIRED };
+
+typedef atomic_uint_least64_t counter_t;
+
+struct session_slot {
+  atomic_int state;
+  /* Written by the network thread before the slot turns ACTIVE. */
+  uint32_t ssrc;
+  struct rtp_encoding enc;
+  struct sockaddr_storage source;
+  struct rill_limiter scope;        /* owned: per-session budget */
+  struct rill_spsc_ring *ring;      /* owned: packets, network -> reader */
+  /* Network thread only. */
+  int64_t last_packet_ns;
+  bool have_transit;
+  int64_t last_transit;             /* for the jitter estimate, in RTP units */
+  double jitter;                    /* RTP units */
+  /* Reader only. */
+  bool rt_active;
+  struct rill_depacketizer depack;
+  float *scratch;                   /* CHUNK_FRAMES * RTP_MAX_CHANNELS floats, owned */
+  /* Published counters. */
+  counter_t packets_received, dropped_net;
+  counter_t played, lost, late, duplicate, dropped_rt, gap_frames, underruns, resyncs;
+  atomic_int_least64_t jitter_ns, latency_ns;
+};
+
+struct rill_receiver {
+  struct rill_context *ctx;          /* borrowed */
+  struct rill_receiver_params p;
+  uint32_t target_frames;
+  struct context_client client;      /* network thread */
+  struct rill_udp_port *ports[RECEIVER_MAX_PORTS]; /* owned */
+  size_t port_count;
+  atomic_int ports_open;
+  struct session_slot *slots;        /* owned: max_sessions */
+  size_t slots_bytes;
+  struct rill_ratelimit rate_warn;   /* network thread */
+  counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
+      sessions_created, sessions_removed, no_memory;
+};
+
+static void bump(counter_t *c)
+{
+  atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+static void publish(counter_t *c, uint64_t v)
+{
+  atomic_store_explicit(c, v, memory_order_relaxed);
+}
+
+static uint64_t load(const counter_t *c)
+{
+  return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t cap)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  unsigned port = 0;
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    port = ntohs(a->sin_port);
+    snprintf(buf, cap, "%s:%u", host, port);
+  } else if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+    snprintf(buf, cap, "[%s]:%u", host, port);
+  } else {
+    snprintf(buf, cap, "?");
+  }
+}
+
+static size_t addr_len(const struct sockaddr *sa)
+{
+  return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* ---- network thread ---- */
+
+static void drain_ring(struct session_slot *s)
+{
+  void *p;
+  while (spsc_ring_pop(s->ring, &p) == RILL_OK)
+    packet_free(p);
+}
+
+static struct session_slot *find_session(struct rill_receiver *r, uint32_t ssrc)
+{
+  uint32_t i;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    int st = atomic_load_explicit(&s->state, memory_order_relaxed);
+    if ((st == SLOT_ACTIVE || st == SLOT_CLOSING) && s->ssrc == ssrc)
+      return s;
+  }
+  return NULL;
+}
+
+static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssrc,
+                                           const struct rtp_encoding *enc,
+                                           const struct sockaddr *src, int64_t now_ns)
+{
+  uint32_t i;
+  char addr[80];
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_FREE)
+      continue;
+    s->ssrc = ssrc;
+    s->enc = *enc;
+    memset(&s->source, 0, sizeof(s->source));
+    memcpy(&s->source, src, addr_len(src));
+    s->last_packet_ns = now_ns;
+    s->have_transit = false;
+    s->jitter = 0;
+    publish(&s->packets_received, 0);
+    publish(&s->dropped_net, 0);
+    atomic_store_explicit(&s->jitter_ns, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
+    bump(&r->sessions_created);
+    format_addr(&s->source, addr, sizeof(addr));
+    RILL_LOG(RILL_LOG_INFO, "receiver", "new session: ssrc %08x from %s, payload type %u",
+             ssrc, addr, enc->payload_type);
+    return s;
+  }
+  bump(&r->sessions_refused);
+  return NULL;
+}
+
+/* RFC 3550 A.8: interarrival jitter in RTP timestamp units. */
+static void update_jitter(struct session_slot *s, const struct rill_packet *pkt)
+{
+  int64_t arrival = pkt->recv_ns / 1000 * (int64_t)s->enc.rate_hz / 1000000;
+  int64_t transit = arrival - (int64_t)pkt->timestamp;
+  if (s->have_transit) {
+    int64_t d = transit - s->last_transit;
+    /* Wrap of the 32-bit timestamp shows as a jump of 2^32: fold it back. */
+    d = (int64_t)(int32_t)(uint32_t)d;
+    if (d < 0)
+      d = -d;
+    s->jitter += ((double)d - s->jitter) / 16.0;
+    atomic_store_explicit(&s->jitter_ns,
+                          (int64_t)(s->jitter * 1e9 / (double)s->enc.rate_hz),
+                          memory_order_relaxed);
+  }
+  s->have_transit = true;
+  s->last_transit = transit;
+}
+
+static void warn_rate_mismatch(struct rill_receiver *r, int64_t now_ns, uint32_t sender_rate)
+{
+  uint32_t suppressed = 0;
+  if (!ratelimit_allow(&r->rate_warn, now_ns, &suppressed))
+    return;
+  RILL_LOG(RILL_LOG_WARN, "receiver",
+           "sender rate %u Hz differs from receiver rate %u Hz: packets dropped "
+           "(rate conversion is not supported yet; %u similar warnings suppressed)",
+           sender_rate, r->p.rate_hz, suppressed);
+}
+
+static void on_datagram(void *user, struct rill_buffer *buf, const struct sockaddr *src,
+                        int64_t now_ns)
+{
+  struct rill_receiver *r = user;
+  struct rtp_header h;
+  const struct rtp_encoding *enc;
+  struct session_slot *s;
+  struct rill_packet *pkt;
+
+  bump(&r->datagrams);
+  if (rtp_parse(buf->data, buf->len_bytes, &h) != RILL_OK || h.payload_bytes == 0) {
+    bump(&r->bad_packets);
+    goto drop_buffer;
+  }
+  enc = rtp_registry_find(&r->p.registry, h.payload_type);
+  if (!enc) {
+    bump(&r->unknown_pt);
+    goto drop_buffer;
+  }
+  s = find_session(r, h.ssrc);
+  if (!s) {
+    if (enc->rate_hz != r->p.rate_hz) {
+      bump(&r->rate_mismatch);
+      warn_rate_mismatch(r, now_ns, enc->rate_hz);
+      goto drop_buffer;
+    }
+    s = create_session(r, h.ssrc, enc, src, now_ns);
+    if (!s)
+      goto drop_buffer;
+  }
+  if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_ACTIVE ||
+      enc->payload_type != s->enc.payload_type) {
+    bump(&s->dropped_net);
+    goto drop_buffer;
+  }
+  s->last_packet_ns = now_ns;
+  bump(&s->packets_received);
+
+  pkt = packet_alloc(r->ctx->packets, pool_scope_of(buf));
+  if (!pkt) {
+    bump(&r->no_memory);
+    goto drop_buffer;
+  }
+  pkt->buf = buf;
+  pkt->recv_ns = now_ns;
+  pkt->ssrc = h.ssrc;
+  pkt->timestamp = h.timestamp;
+  pkt->seq = h.seq;
+  pkt->payload_type = h.payload_type;
+  pkt->marker = h.marker;
+  pkt->payload_offset = (uint32_t)h.payload_offset;
+  pkt->payload_bytes = (uint32_t)h.payload_bytes;
+  update_jitter(s, pkt);
+  if (!packet_recharge(pkt, &s->scope) || spsc_ring_push(s->ring, pkt) != RILL_OK) {
+    bump(&s->dropped_net);
+    packet_free(pkt);
+  }
+  return;
+
+drop_buffer:
+  buffer_unref(buf);
+}
+
+static void receiver_tick(struct context_client *c, int64_t now_ns)
+{
+  struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
+  uint32_t i;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    int st = atomic_load_explicit(&s->state, memory_order_acquire);
+    if (st == SLOT_ACTIVE && now_ns - s->last_packet_ns > r->p.session_timeout_ns) {
+      atomic_store_explicit(&s->state, SLOT_CLOSING, memory_order_release);
+      RILL_LOG(RILL_LOG_INFO, "receiver", "session ssrc %08x ended: no packets for %lld ms",
+               s->ssrc, (long long)(r->p.session_timeout_ns / NS_PER_MS));
+    } else if (st == SLOT_RETIRED) {
+      drain_ring(s);
+      bump(&r->sessions_removed);
+      atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
+    }
+  }
+}
+
+static void receiver_memory_returned(struct context_client *c)
+{
+  struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
+  size_t i;
+  for (i = 0; i < r->port_count; i++)
+    udp_port_resume(r->ports[i]);
+}
+
+/* ---- reader ---- */
+
+static void publish_depack(struct session_slot *s)
+{
+  const struct rill_depacketizer_stats *st = &s->depack.stats;
+  publish(&s->played, st->packets_played);
+  publish(&s->lost, st->packets_lost);
+  publish(&s->late, st->packets_late);
+  publish(&s->duplicate, st->packets_duplicate);
+  publish(&s->dropped_rt, st->packets_overflow + st->packets_invalid);
+  publish(&s->gap_frames, st->gap_frames);
+  publish(&s->underruns, st->underruns);
+  publish(&s->resyncs, st->resyncs);
+  atomic_store_explicit(&s->latency_ns,
+                        (int64_t)depack_queued_frames(&s->depack) * NS_PER_S /
+                            (int64_t)s->enc.rate_hz,
+                        memory_order_relaxed);
+}
+
+static void play_session(struct rill_receiver *r, struct session_slot *s, float *out,
+                         uint32_t frames)
+{
+  void *p;
+  if (!s->rt_active) {
+    depack_init(&s->depack, &s->enc, r->target_frames, r->p.max_queue_packets);
+    s->rt_active = true;
+  }
+  while (spsc_ring_pop(s->ring, &p) == RILL_OK)
+    depack_push(&s->depack, p);
+  if (depack_read(&s->depack, s->scratch, frames) > 0)
+    mix_add_mapped(out, r->p.channels, s->scratch, s->enc.channels, frames);
+  publish_depack(s);
+}
+
+static void retire_session(struct session_slot *s)
+{
+  if (s->rt_active) {
+    publish_depack(s);
+    depack_deinit(&s->depack);
+    s->rt_active = false;
+  }
+  drain_ring(s);
+  atomic_store_explicit(&s->state, SLOT_RETIRED, memory_order_release);
+}
+
+void receiver_read(struct rill_receiver *r, float *out, uint32_t frames)
+{
+  while (frames > 0) {
+    uint32_t n = frames < CHUNK_FRAMES ? frames : CHUNK_FRAMES, i;
+    memset(out, 0, (size_t)n * r->p.channels * sizeof(float));
+    for (i = 0; i < r->p.max_sessions; i++) {
+      struct session_slot *s = &r->slots[i];
+      int st = atomic_load_explicit(&s->state, memory_order_acquire);
+      if (st == SLOT_ACTIVE)
+        play_session(r, s, out, n);
+      else if (st == SLOT_CLOSING)
+        retire_session(s);
+    }
+    mix_clamp(out, (size_t)n * r->p.channels);
+    out += (size_t)n * r->p.channels;
+    frames -= n;
+  }
+}
+
+/* ---- control ---- */
+
+static void free_slots(struct rill_receiver *r)
+{
+  uint32_t i;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (s->rt_active)
+      depack_deinit(&s->depack);
+    if (s->ring) {
+      drain_ring(s);
+      spsc_ring_destroy(s->ring);
+    }
+    mem_free(r->ctx->arena, &r->ctx->global, s->scratch,
+             CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
+  }
+  mem_free(r->ctx->arena, &r->ctx->global, r->slots, r->slots_bytes);
+}
+
+static size_t pow2_at_least(size_t n)
+{
+  size_t p = 2;
+  while (p < n)
+    p <<= 1;
+  return p;
+}
+
+int receiver_create(struct rill_context *ctx, const struct rill_receiver_params *params,
+                    struct rill_receiver **out)
+{
+  struct rill_receiver *r;
+  uint32_t i;
+  int status;
+
+  *out = NULL;
+  if (params->rate_hz == 0 || params->channels == 0 || params->channels > RTP_MAX_CHANNELS ||
+      params->max_sessions == 0 || params->target_latency_ns <= 0 ||
+      params->session_timeout_ns <= 0 || params->max_queue_packets < 2)
+    return RILL_EINVAL;
+  status = mem_alloc(ctx->arena, &ctx->global, sizeof(*r), (void **)&r);
+  if (status != RILL_OK)
+    return status;
+  r->ctx = ctx;
+  r->p = *params;
+  r->target_frames = (uint32_t)(params->target_latency_ns * (int64_t)params->rate_hz / NS_PER_S);
+  if (r->target_frames == 0)
+    r->target_frames = 1;
+  ratelimit_init(&r->rate_warn, LOG_INTERVAL_NS, 1);
+  r->slots_bytes = sizeof(struct session_slot) * params->max_sessions;
+  status = mem_alloc(ctx->arena, &ctx->global, r->slots_bytes, (void **)&r->slots);
+  if (status != RILL_OK)
+    goto err_r;
+  for (i = 0; i < params->max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    atomic_init(&s->state, SLOT_FREE);
+    status = limiter_init(&s->scope, &ctx->global, params->session_budget_bytes, "session");
+    if (status != RILL_OK)
+      goto err_slots;
+    status = spsc_ring_create(ctx->arena, &ctx->global, pow2_at_least(params->max_queue_packets),
+                              &s->ring);
+    if (status != RILL_OK)
+      goto err_slots;
+    status = mem_alloc(ctx->arena, &ctx->global, CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float),
+                       (void **)&s->scratch);
+    if (status != RILL_OK)
+      goto err_slots;
+  }
+  r->client.tick = receiver_tick;
+  r->client.memory_returned = receiver_memory_returned;
+  list_init(&r->client.link);
+  atomic_fetch_add(&ctx->open_objects, 1);
+  *out = r;
+  return RILL_OK;
+
+err_slots:
+  free_slots(r);
+err_r:
+  mem_free(ctx->arena, &ctx->global, r, sizeof(*r));
+  return status;
+}
+
+struct bind_req {
+  struct rill_receiver *r;
+  const struct sockaddr *addr;
+  bool reuse_addr;
+  const char *iface;
+  struct rill_udp_port *port;
+};
+
+static bool is_multicast(const struct sockaddr *sa)
+{
+  if (sa->sa_family == AF_INET)
+    return IN_MULTICAST(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+  if (sa->sa_family == AF_INET6)
+    return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+  return false;
+}
+
+static void port_closed_free(struct rill_udp_port *port)
+{
+  struct rill_receiver *r = port->user;
+  mem_free(r->ctx->arena, &r->ctx->global, port, sizeof(*port));
+  atomic_fetch_sub(&r->ports_open, 1);
+}
+
+static int bind_on_loop(void *arg)
+{
+  struct bind_req *q = arg;
+  struct rill_receiver *r = q->r;
+  struct rill_context *ctx = r->ctx;
+  int status = udp_port_open(q->port, &ctx->loop.loop, q->addr, q->reuse_addr, ctx->buffers,
+                             &ctx->global, r->p.socket_budget_bytes);
+  if (status != RILL_OK)
+    return status;
+  q->port->user = r;
+  if (is_multicast(q->addr)) {
+    char group[INET6_ADDRSTRLEN];
+    const void *a = q->addr->sa_family == AF_INET
+                        ? (const void *)&((const struct sockaddr_in *)q->addr)->sin_addr
+                        : (const void *)&((const struct sockaddr_in6 *)q->addr)->sin6_addr;
+    inet_ntop(q->addr->sa_family, a, group, sizeof(group));
+    status = udp_port_join(q->port, group, q->iface);
+  }
+  if (status == RILL_OK)
+    status = udp_port_start(q->port, on_datagram, r);
+  if (status != RILL_OK) {
+    atomic_fetch_add(&r->ports_open, 1);
+    udp_port_close(q->port, port_closed_free);
+    q->port = NULL; /* freed when libuv has closed it */
+    return status;
+  }
+  if (r->port_count == 0)
+    context_add_client(ctx, &r->client);
+  r->ports[r->port_count++] = q->port;
+  atomic_fetch_add(&r->ports_open, 1);
+  return RILL_OK;
+}
+
+int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr, bool reuse_addr,
+                  const char *multicast_iface, uint16_t *bound_port)
+{
+  struct bind_req q = {r, addr, reuse_addr, multicast_iface, NULL};
+  struct sockaddr_storage local;
+  int status;
+
+  if (r->port_count >= RECEIVER_MAX_PORTS)
+    return RILL_ESTATE;
+  status = mem_alloc(r->ctx->arena, &r->ctx->global, sizeof(*q.port), (void **)&q.port);
+  if (status != RILL_OK)
+    return status;
+  status = evloop_call(&r->ctx->loop, bind_on_loop, &q);
+  if (status != RILL_OK) {
+    if (q.port)
+      mem_free(r->ctx->arena, &r->ctx->global, q.port, sizeof(*q.port));
+    return status;
+  }
+  if (bound_port && udp_port_local_addr(q.port, &local) == RILL_OK)
+    *bound_port = ntohs(local.ss_family == AF_INET6
+                            ? ((struct sockaddr_in6 *)&local)->sin6_port
+                            : ((struct sockaddr_in *)&local)->sin_port);
+  return RILL_OK;
+}
+
+void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
+                    struct receiver_session_info *sessions, size_t cap, size_t *count)
+{
+  uint32_t i;
+  size_t n = 0;
+  memset(t, 0, sizeof(*t));
+  t->datagrams = load(&r->datagrams);
+  t->bad_packets = load(&r->bad_packets);
+  t->unknown_payload_type = load(&r->unknown_pt);
+  t->rate_mismatch = load(&r->rate_mismatch);
+  t->sessions_refused = load(&r->sessions_refused);
+  t->sessions_created = load(&r->sessions_created);
+  t->sessions_removed = load(&r->sessions_removed);
+  t->no_memory = load(&r->no_memory);
+  for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {
+    struct rill_udp_port_stats ps;
+    udp_port_stats(r->ports[i], &ps);
+    t->socket_pauses += ps.pauses;
+  }
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    struct receiver_session_info *info;
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE)
+      continue;
+    t->sessions++;
+    if (!sessions || n >= cap)
+      continue;
+    info = &sessions[n++];
+    info->ssrc = s->ssrc;
+    info->source = s->source;
+    info->payload_type = s->enc.payload_type;
+    info->packets_received = load(&s->packets_received);
+    info->packets_played = load(&s->played);
+    info->packets_lost = load(&s->lost);
+    info->packets_late = load(&s->late);
+    info->packets_duplicate = load(&s->duplicate);
+    info->packets_dropped = load(&s->dropped_net) + load(&s->dropped_rt);
+    info->gap_frames = load(&s->gap_frames);
+    info->underruns = load(&s->underruns);
+    info->resyncs = load(&s->resyncs);
+    info->jitter_ns = atomic_load_explicit(&s->jitter_ns, memory_order_relaxed);
+    info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
+    info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
+  }
+  if (count)
+    *count = n;
+}
+
+void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *global,
+                       struct rill_limiter_stats *socket)
+{
+  limiter_stats(&r->ctx->global, global);
+  memset(socket, 0, sizeof(*socket));
+  if (atomic_load(&r->ports_open) > 0 && r->port_count > 0)
+    limiter_stats(&r->ports[0]->scope, socket);
+}
+
+static int close_on_loop(void *arg)
+{
+  struct rill_receiver *r = arg;
+  size_t i;
+  if (r->port_count > 0)
+    context_remove_client(&r->client);
+  for (i = 0; i < r->port_count; i++)
+    udp_port_close(r->ports[i], port_closed_free);
+  r->port_count = 0;
+  return RILL_OK;
+}
+
+static int noop(void *arg)
+{
+  (void)arg;
+  return RILL_OK;
+}
+
+void receiver_destroy(struct rill_receiver *r)
+{
+  struct rill_context *ctx;
+  if (!r)
+    return;
+  ctx = r->ctx;
+  evloop_call(&ctx->loop, close_on_loop, r);
+  /* libuv runs close callbacks after the iteration that closed the handles;
+   * each further call is one more iteration. */
+  while (atomic_load(&r->ports_open) > 0)
+    evloop_call(&ctx->loop, noop, NULL);
+  free_slots(r);
+  mem_free(ctx->arena, &ctx->global, r, sizeof(*r));
+  atomic_fetch_sub(&ctx->open_objects, 1);
+}

@@ -1,0 +1,108 @@
+/*
+ * Receiver pipeline: UDP port -> RTP parse -> session routing (network
+ * thread) -> per-session ring -> depacketizer -> channel mapping and mixing
+ * (real-time reader).
+ *
+ * Sessions live in a fixed array of slots allocated at creation (so the
+ * reader never allocates and a flood of senders can occupy at most
+ * max_sessions slots). Each slot has an atomic state, moved forward by one
+ * side at a time:
+ *
+ *   FREE --network: first packet of a new SSRC--> ACTIVE
+ *   ACTIVE --network: no packet for session_timeout--> CLOSING
+ *   CLOSING --reader: drops its queue--> RETIRED
+ *   RETIRED --network: drains the ring--> FREE
+ *
+ * Packets reach the reader through the slot's SPSC ring. Each slot has its
+ * own limiter (the per-session budget) under the context's global budget;
+ * a packet is charged to the receiving socket, then moved to its session.
+ */
+#ifndef RILL_PIPELINE_RECEIVER_H
+#define RILL_PIPELINE_RECEIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "pipeline/context.h"
+#include "rtp/payload.h"
+
+struct rill_receiver;
+
+struct rill_receiver_params {
+  uint32_t rate_hz;
+  uint32_t channels;
+  int64_t target_latency_ns;
+  int64_t session_timeout_ns;
+  uint32_t max_sessions;
+  size_t session_budget_bytes;
+  size_t socket_budget_bytes;
+  uint32_t max_queue_packets;  /* per session, ring and jitter queue each */
+  struct rtp_registry registry; /* payload types accepted */
+};
+
+struct receiver_totals {
+  uint64_t datagrams;
+  uint64_t bad_packets;        /* not RTP v2 / malformed */
+  uint64_t unknown_payload_type;
+  uint64_t rate_mismatch;      /* sender rate differs from the receiver's */
+  uint64_t sessions_refused;   /* no free slot */
+  uint64_t sessions_created;
+  uint64_t sessions_removed;
+  uint64_t no_memory;          /* packet record refused by a budget */
+  uint64_t socket_pauses;
+  uint32_t sessions;           /* active now */
+};
+
+struct receiver_session_info {
+  uint32_t ssrc;
+  struct sockaddr_storage source;
+  uint8_t payload_type;
+  uint64_t packets_received;
+  uint64_t packets_played;
+  uint64_t packets_lost;
+  uint64_t packets_late;
+  uint64_t packets_duplicate;
+  uint64_t packets_dropped;    /* session budget, ring or queue full, invalid */
+  uint64_t gap_frames;
+  uint64_t underruns;
+  uint64_t resyncs;
+  int64_t jitter_ns;           /* RFC 3550 interarrival jitter */
+  int64_t latency_ns;          /* audio queued ahead of the play position */
+  size_t memory_bytes;         /* charged to the session budget now */
+};
+
+/* Thread role: control. */
+int receiver_create(struct rill_context *ctx, const struct rill_receiver_params *params,
+                    struct rill_receiver **out);
+
+/*
+ * Bind a UDP port at `addr` (port 0: any) and start receiving; the bound port
+ * goes to *bound_port if not NULL. `multicast_iface` (NULL: none) joins the
+ * group when addr is a multicast address. Thread role: control.
+ */
+int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr, bool reuse_addr,
+                  const char *multicast_iface, uint16_t *bound_port);
+
+/*
+ * Fill `frames` frames (rate_hz, channels interleaved) of float samples into
+ * `out`: the mix of every session, silence where there is none. Never
+ * blocks, never allocates. Thread role: real-time (one reader).
+ */
+void receiver_read(struct rill_receiver *r, float *out, uint32_t frames);
+
+/* Totals, and up to `cap` session infos (*count gets how many). Thread role: any. */
+void receiver_stats(struct rill_receiver *r, struct receiver_totals *totals,
+                    struct receiver_session_info *sessions, size_t cap, size_t *count);
+
+/*
+ * The context's global budget and the first endpoint's socket budget (zeroed
+ * before the first bind). Thread role: any.
+ */
+void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *global,
+                       struct rill_limiter_stats *socket);
+
+/* Stop receiving and free everything; the reader must have stopped. Thread role: control. */
+void receiver_destroy(struct rill_receiver *r);
+
+#endif /* RILL_PIPELINE_RECEIVER_H */

@@ -1,0 +1,288 @@
+/*
+ * Sender. Sequence number, timestamp and SSRC start random (RFC 3550 5.1).
+ * Channel mapping happens before encoding, so the wire carries
+ * params.enc.channels whatever the caller writes.
+ */
+#include "pipeline/sender.h"
+
+#include <rill/status.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "audio/mixer.h"
+#include "core/mem.h"
+#include "core/sizemath.h"
+#include "core/spsc_ring.h"
+#include "net/udp_port.h"
+#include "rtp/rtp.h"
+
+struct send_slot {
+  uint32_t len;
+  uint8_t data[]; /* max_packet_bytes */
+};
+
+struct rill_sender {
+  struct rill_context *ctx; /* borrowed */
+  struct rill_sender_params p;
+  size_t slot_bytes;
+  uint8_t *slots;            /* owned: queue_packets slots */
+  size_t slots_bytes;
+  struct rill_spsc_ring *free_ring; /* owned: network -> writer */
+  struct rill_spsc_ring *send_ring; /* owned: writer -> network */
+  float *stage;              /* owned: packet_frames * enc.channels */
+  size_t stage_bytes;
+  uint32_t staged;
+  uint32_t ssrc;
+  uint16_t seq;
+  uint32_t ts;
+  /* network thread */
+  struct rill_udp_port *port; /* owned */
+  struct sockaddr_storage dest;
+  uv_async_t wake;
+  bool wake_open;
+  atomic_bool closed;
+  atomic_uint_least64_t frames_written, composed, sent, dropped;
+};
+
+static uint32_t random_u32(void)
+{
+  uint32_t v = 0;
+  if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v)) {
+    /* No entropy source: still distinct per sender. */
+    v = (uint32_t)(uintptr_t)&v ^ 0x9e3779b9u;
+  }
+  return v;
+}
+
+static struct send_slot *slot_at(struct rill_sender *s, size_t i)
+{
+  return (struct send_slot *)(void *)(s->slots + i * s->slot_bytes);
+}
+
+static void flush_sends(struct rill_sender *s)
+{
+  void *p;
+  while (spsc_ring_pop(s->send_ring, &p) == RILL_OK) {
+    struct send_slot *slot = p;
+    if (udp_port_send(s->port, slot->data, slot->len, (const struct sockaddr *)&s->dest) ==
+        RILL_OK)
+      atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
+    else
+      atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+    (void)spsc_ring_push(s->free_ring, slot);
+  }
+}
+
+static void on_wake(uv_async_t *async)
+{
+  flush_sends(async->data);
+}
+
+int sender_create(struct rill_context *ctx, const struct rill_sender_params *params,
+                  struct rill_sender **out)
+{
+  struct rill_sender *s;
+  size_t i, payload;
+  int status;
+
+  *out = NULL;
+  if (params->packet_frames == 0 || params->input_channels == 0 ||
+      params->input_channels > RTP_MAX_CHANNELS || params->queue_packets < 2 ||
+      (params->queue_packets & (params->queue_packets - 1)) != 0 ||
+      rtp_bytes_per_frame(&params->enc) == 0)
+    return RILL_EINVAL;
+  if (!size_mul(params->packet_frames, rtp_bytes_per_frame(&params->enc), &payload))
+    return RILL_EOVERFLOW;
+  if (payload + RTP_FIXED_HEADER_BYTES > ctx->max_packet_bytes)
+    return RILL_EINVAL;
+  status = mem_alloc(ctx->arena, &ctx->global, sizeof(*s), (void **)&s);
+  if (status != RILL_OK)
+    return status;
+  s->ctx = ctx;
+  s->p = *params;
+  s->slot_bytes = sizeof(struct send_slot) + ctx->max_packet_bytes;
+  s->slot_bytes = (s->slot_bytes + 15) & ~(size_t)15;
+  s->slots_bytes = s->slot_bytes * params->queue_packets;
+  s->stage_bytes = (size_t)params->packet_frames * params->enc.channels * sizeof(float);
+  status = mem_alloc(ctx->arena, &ctx->global, s->slots_bytes, (void **)&s->slots);
+  if (status == RILL_OK)
+    status = mem_alloc(ctx->arena, &ctx->global, s->stage_bytes, (void **)&s->stage);
+  if (status == RILL_OK)
+    status = spsc_ring_create(ctx->arena, &ctx->global, params->queue_packets, &s->free_ring);
+  if (status == RILL_OK)
+    status = spsc_ring_create(ctx->arena, &ctx->global, params->queue_packets, &s->send_ring);
+  if (status != RILL_OK)
+    goto err;
+  for (i = 0; i < params->queue_packets; i++)
+    (void)spsc_ring_push(s->free_ring, slot_at(s, i));
+  s->ssrc = random_u32();
+  s->seq = (uint16_t)random_u32();
+  s->ts = random_u32();
+  atomic_fetch_add(&ctx->open_objects, 1);
+  *out = s;
+  return RILL_OK;
+
+err:
+  spsc_ring_destroy(s->send_ring);
+  spsc_ring_destroy(s->free_ring);
+  mem_free(ctx->arena, &ctx->global, s->stage, s->stage_bytes);
+  mem_free(ctx->arena, &ctx->global, s->slots, s->slots_bytes);
+  mem_free(ctx->arena, &ctx->global, s, sizeof(*s));
+  return status;
+}
+
+struct connect_req {
+  struct rill_sender *s;
+  const struct sockaddr *dest;
+};
+
+static int connect_on_loop(void *arg)
+{
+  struct connect_req *q = arg;
+  struct rill_sender *s = q->s;
+  struct sockaddr_storage any;
+  int status;
+
+  memset(&any, 0, sizeof(any));
+  any.ss_family = q->dest->sa_family;
+  status = udp_port_open(s->port, &s->ctx->loop.loop, (struct sockaddr *)&any, false, NULL,
+                         NULL, 0);
+  if (status != RILL_OK)
+    return status;
+  memcpy(&s->dest, q->dest,
+         q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+  uv_async_init(&s->ctx->loop.loop, &s->wake, on_wake);
+  s->wake.data = s;
+  s->wake_open = true;
+  return RILL_OK;
+}
+
+int sender_connect(struct rill_sender *s, const struct sockaddr *dest)
+{
+  struct connect_req q = {s, dest};
+  int status;
+  if (s->port)
+    return RILL_ESTATE;
+  status = mem_alloc(s->ctx->arena, &s->ctx->global, sizeof(*s->port), (void **)&s->port);
+  if (status != RILL_OK)
+    return status;
+  status = evloop_call(&s->ctx->loop, connect_on_loop, &q);
+  if (status != RILL_OK) {
+    mem_free(s->ctx->arena, &s->ctx->global, s->port, sizeof(*s->port));
+    s->port = NULL;
+  }
+  return status;
+}
+
+static void emit_packet(struct rill_sender *s)
+{
+  struct rtp_header h;
+  void *p;
+  struct send_slot *slot;
+  size_t hdr = 0, payload = 0;
+
+  atomic_fetch_add_explicit(&s->composed, 1, memory_order_relaxed);
+  if (spsc_ring_pop(s->free_ring, &p) != RILL_OK) {
+    atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+  } else {
+    slot = p;
+    memset(&h, 0, sizeof(h));
+    h.version = RTP_VERSION;
+    h.payload_type = s->p.enc.payload_type;
+    h.seq = s->seq;
+    h.timestamp = s->ts;
+    h.ssrc = s->ssrc;
+    (void)rtp_compose(&h, slot->data, s->ctx->max_packet_bytes, &hdr);
+    (void)rtp_payload_encode(&s->p.enc, s->stage, s->p.packet_frames, slot->data + hdr,
+                             s->ctx->max_packet_bytes - hdr, &payload);
+    slot->len = (uint32_t)(hdr + payload);
+    (void)spsc_ring_push(s->send_ring, slot); /* never full: as many slots as ring entries */
+    if (s->wake_open)
+      uv_async_send(&s->wake);
+  }
+  /* The stream's clock advances whether or not the packet left. */
+  s->seq++;
+  s->ts += s->p.packet_frames;
+}
+
+void sender_write(struct rill_sender *s, const float *samples, uint32_t frames)
+{
+  uint32_t wire_ch = s->p.enc.channels, in_ch = s->p.input_channels;
+  atomic_fetch_add_explicit(&s->frames_written, frames, memory_order_relaxed);
+  while (frames > 0) {
+    uint32_t take = s->p.packet_frames - s->staged;
+    float *dst = s->stage + (size_t)s->staged * wire_ch;
+    if (take > frames)
+      take = frames;
+    memset(dst, 0, (size_t)take * wire_ch * sizeof(float));
+    mix_add_mapped(dst, wire_ch, samples, in_ch, take);
+    s->staged += take;
+    samples += (size_t)take * in_ch;
+    frames -= take;
+    if (s->staged == s->p.packet_frames) {
+      emit_packet(s);
+      s->staged = 0;
+    }
+  }
+}
+
+uint32_t sender_input_channels(const struct rill_sender *s)
+{
+  return s->p.input_channels;
+}
+
+void sender_stats(struct rill_sender *s, struct sender_totals *out,
+                  struct rill_limiter_stats *global)
+{
+  limiter_stats(&s->ctx->global, global);
+  out->frames_written = atomic_load_explicit(&s->frames_written, memory_order_relaxed);
+  out->packets_composed = atomic_load_explicit(&s->composed, memory_order_relaxed);
+  out->packets_sent = atomic_load_explicit(&s->sent, memory_order_relaxed);
+  out->packets_dropped = atomic_load_explicit(&s->dropped, memory_order_relaxed);
+  out->ssrc = s->ssrc;
+}
+
+static void port_closed(struct rill_udp_port *port)
+{
+  struct rill_sender *s = port->user;
+  atomic_store(&s->closed, true);
+}
+
+static int close_on_loop(void *arg)
+{
+  struct rill_sender *s = arg;
+  if (!s->port) {
+    atomic_store(&s->closed, true);
+    return RILL_OK;
+  }
+  flush_sends(s);
+  uv_close((uv_handle_t *)&s->wake, NULL);
+  s->port->user = s;
+  udp_port_close(s->port, port_closed);
+  return RILL_OK;
+}
+
+static int noop(void *arg)
+{
+  (void)arg;
+  return RILL_OK;
+}
+
+void sender_destroy(struct rill_sender *s)
+{
+  struct rill_context *ctx;
+  if (!s)
+    return;
+  ctx = s->ctx;
+  evloop_call(&ctx->loop, close_on_loop, s);
+  while (!atomic_load(&s->closed))
+    evloop_call(&ctx->loop, noop, NULL);
+  if (s->port)
+    mem_free(ctx->arena, &ctx->global, s->port, sizeof(*s->port));
+  spsc_ring_destroy(s->send_ring);
+  spsc_ring_destroy(s->free_ring);
+  mem_free(ctx->arena, &ctx->global, s->stage, s->stage_bytes);
+  mem_free(ctx->arena, &ctx->global, s->slots, s->slots_bytes);
+  mem_free(ctx->arena, &ctx->global, s, sizeof(*s));
+  atomic_fetch_sub(&ctx->open_objects, 1);
+}

@@ -1,0 +1,61 @@
+/*
+ * Sender pipeline: float frames from the caller -> packetizer (RTP header +
+ * payload encoding) -> ring -> network thread -> UDP.
+ *
+ * The writer composes packets into a fixed set of packet buffers allocated
+ * at creation; a full packet goes to the network thread through an SPSC ring
+ * and comes back through another once sent. When every buffer is in flight
+ * (the network thread is behind), the packet is dropped and counted: write
+ * never blocks and never allocates. Pacing is the caller's: a packet leaves
+ * as soon as its last frame is written.
+ */
+#ifndef RILL_PIPELINE_SENDER_H
+#define RILL_PIPELINE_SENDER_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "pipeline/context.h"
+#include "rtp/payload.h"
+
+struct rill_sender;
+
+struct rill_sender_params {
+  struct rtp_encoding enc;   /* payload type, format, rate, channels on the wire */
+  uint32_t input_channels;   /* channels of the frames given to write */
+  uint32_t packet_frames;    /* frames per packet */
+  uint32_t queue_packets;    /* packet buffers (power of two) */
+};
+
+struct sender_totals {
+  uint64_t frames_written;
+  uint64_t packets_composed;
+  uint64_t packets_sent;
+  uint64_t packets_dropped;  /* no free buffer, or the socket refused */
+  uint32_t ssrc;
+};
+
+/* Thread role: control. */
+int sender_create(struct rill_context *ctx, const struct rill_sender_params *params,
+                  struct rill_sender **out);
+
+/* Send to `dest` from a new socket bound to the wildcard address. Thread role: control. */
+int sender_connect(struct rill_sender *s, const struct sockaddr *dest);
+
+/*
+ * Packetize `frames` frames of interleaved floats (input_channels each).
+ * Thread role: the writer (real-time); one writer.
+ */
+void sender_write(struct rill_sender *s, const float *samples, uint32_t frames);
+
+/* Counters and the context's global budget. Thread role: any. */
+void sender_stats(struct rill_sender *s, struct sender_totals *out,
+                  struct rill_limiter_stats *global);
+
+/* Channels of the frames write takes. Thread role: any. */
+uint32_t sender_input_channels(const struct rill_sender *s);
+
+/* Send what is queued, stop and free. Thread role: control, writer stopped. */
+void sender_destroy(struct rill_sender *s);
+
+#endif /* RILL_PIPELINE_SENDER_H */

@@ -1,0 +1,324 @@
+/*
+ * rill-recv: receive RTP streams and write what a listener would hear.
+ *
+ * Reads the receiver at real-time pace by its own clock, one frame-length
+ * chunk per period, whatever the output is: a file is written exactly as a
+ * sound card would consume the audio (gaps, glitches and drift included), and
+ * a blocked pipe stops the reads. If the loop falls behind (a stalled pipe),
+ * it does not read a burst to catch up: it resumes from the current time, as
+ * a sound card that underran would. Public API only.
+ */
+#include <getopt.h>
+#include <rill/rill.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio_io.h"
+#include "cli_parse.h"
+#include "tool_common.h"
+
+#define MAX_ENCODINGS 32
+
+static void usage(FILE *out)
+{
+  fprintf(out,
+          "usage: rill-recv -s rtp://IP:PORT -o FILE|- [options]\n"
+          "Receive RTP audio streams, mix them and write them in real time.\n\n"
+          "  -s, --source URI           where to receive: rtp://IP:PORT (0.0.0.0 for any\n"
+          "                             interface; port 0 picks a free port)\n"
+          "  -o, --output FILE|-        output file (format from the extension: .wav,\n"
+          "                             .flac, .aiff, .ogg, .raw) or - for raw s16le\n"
+          "      --rate HZ              output rate (default 44100)\n"
+          "      --channels N           output channels (default 2)\n"
+          "      --target-latency DUR   jitter buffer target (default 100ms)\n"
+          "      --session-timeout DUR  end a session after this long without packets\n"
+          "                             (default 2s)\n"
+          "      --frame-len DUR        audio read per period (default 10ms)\n"
+          "      --duration DUR         stop after this much audio\n"
+          "      --oneshot              exit when the last sender has gone\n"
+          "      --encoding PT:FORMAT/RATE/CHANNELS\n"
+          "                             accept a dynamic payload type, e.g. 96:s16/48000/2\n"
+          "                             (repeatable)\n"
+          "      --max-sessions N       concurrent senders (default 8)\n"
+          "      --max-mem SIZE         context memory budget (default 64M)\n"
+          "      --max-session-mem SIZE per-session budget (default 4M)\n"
+          "      --max-socket-mem SIZE  per-socket budget (default 1M)\n"
+          "      --max-packet-size SIZE largest datagram (default 2048)\n"
+          "      --miface IP            interface for a multicast source address\n"
+          "      --port-file FILE       write the bound port there (useful with port 0)\n"
+          "  -v, --verbose              stats every 2 s on stderr (-vv: debug log)\n"
+          "  -h, --help                 this help\n"
+          "Durations take ns, us, ms, s, m, h; sizes take K, M, G.\n");
+}
+
+static int fail(const char *opt, const char *msg)
+{
+  fprintf(stderr, "rill-recv: %s%s%s\n", opt ? opt : "", opt ? ": " : "", msg);
+  return 2;
+}
+
+static void report(struct rill_receiver *recv, double seconds)
+{
+  struct rill_receiver_metrics m;
+  struct rill_session_metrics s[4];
+  size_t n = 0, i;
+  uint64_t recvd = 0, lost = 0, late = 0;
+  double latency = 0, jitter = 0;
+  rill_receiver_metrics(recv, &m, s, 4, &n);
+  for (i = 0; i < n; i++) {
+    recvd += s[i].packets_received;
+    lost += s[i].packets_lost;
+    late += s[i].packets_late;
+    if (s[i].latency_ns / 1e6 > latency)
+      latency = s[i].latency_ns / 1e6;
+    if (s[i].jitter_ns / 1e6 > jitter)
+      jitter = s[i].jitter_ns / 1e6;
+  }
+  fprintf(stderr,
+          "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu | latency %.1f ms "
+          "jitter %.2f ms | mem %.1f/%.1f MiB | dropped: bad %llu unknown-pt %llu refused %llu\n",
+          seconds, m.sessions, (unsigned long long)recvd, (unsigned long long)lost,
+          (unsigned long long)late, latency, jitter, m.memory.used_bytes / 1048576.0,
+          m.memory.budget_bytes / 1048576.0, (unsigned long long)m.bad_packets,
+          (unsigned long long)m.unknown_payload_type,
+          (unsigned long long)(m.sessions_refused + m.no_memory));
+}
+
+int main(int argc, char **argv)
+{
+  enum { O_RATE = 256, O_CH, O_LAT, O_TIMEOUT, O_FRAME, O_DUR, O_ONESHOT, O_ENC, O_MAXS,
+         O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE };
+  static const struct option longopts[] = {
+      {"source", required_argument, NULL, 's'},
+      {"output", required_argument, NULL, 'o'},
+      {"rate", required_argument, NULL, O_RATE},
+      {"channels", required_argument, NULL, O_CH},
+      {"target-latency", required_argument, NULL, O_LAT},
+      {"session-timeout", required_argument, NULL, O_TIMEOUT},
+      {"frame-len", required_argument, NULL, O_FRAME},
+      {"duration", required_argument, NULL, O_DUR},
+      {"oneshot", no_argument, NULL, O_ONESHOT},
+      {"encoding", required_argument, NULL, O_ENC},
+      {"max-sessions", required_argument, NULL, O_MAXS},
+      {"max-mem", required_argument, NULL, O_MEM},
+      {"max-session-mem", required_argument, NULL, O_SMEM},
+      {"max-socket-mem", required_argument, NULL, O_SOCKMEM},
+      {"max-packet-size", required_argument, NULL, O_PKT},
+      {"miface", required_argument, NULL, O_MIFACE},
+      {"port-file", required_argument, NULL, O_PORTFILE},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *source = NULL, *output = NULL, *miface = NULL, *port_file = NULL;
+  uint64_t rate = 44100, channels = 2, max_sessions = 0, max_mem = 0, smem = 0, sockmem = 0,
+           pkt = 0;
+  int64_t latency_ns = 0, timeout_ns = 0, frame_ns = 10000000, duration_ns = -1;
+  struct rill_encoding encodings[MAX_ENCODINGS];
+  size_t encoding_count = 0;
+  int oneshot = 0, verbose = 0, opt, status, rc = 0;
+  char err[256];
+  struct rill_context_config cc;
+  struct rill_receiver_config rcfg;
+  struct rill_context *ctx = NULL;
+  struct rill_receiver *recv = NULL;
+  struct audio_file *out = NULL;
+  uint16_t port = 0;
+  float *buf = NULL;
+  uint32_t chunk;
+  uint64_t frames_done = 0, limit_frames = UINT64_MAX;
+  int64_t deadline, next_report;
+
+  while ((opt = getopt_long(argc, argv, "s:o:vh", longopts, NULL)) != -1) {
+    switch (opt) {
+    case 's':
+      source = optarg;
+      break;
+    case 'o':
+      output = optarg;
+      break;
+    case O_RATE:
+      if (cli_parse_uint(optarg, 1, 384000, &rate, "rate", err, sizeof(err)) != 0)
+        return fail("--rate", err);
+      break;
+    case O_CH:
+      if (cli_parse_uint(optarg, 1, 8, &channels, "channels", err, sizeof(err)) != 0)
+        return fail("--channels", err);
+      break;
+    case O_LAT:
+      if (cli_parse_duration_ns(optarg, &latency_ns, err, sizeof(err)) != 0)
+        return fail("--target-latency", err);
+      if (latency_ns == 0)
+        return fail("--target-latency", "must be greater than 0");
+      break;
+    case O_TIMEOUT:
+      if (cli_parse_duration_ns(optarg, &timeout_ns, err, sizeof(err)) != 0)
+        return fail("--session-timeout", err);
+      if (timeout_ns == 0)
+        return fail("--session-timeout", "must be greater than 0");
+      break;
+    case O_FRAME:
+      if (cli_parse_duration_ns(optarg, &frame_ns, err, sizeof(err)) != 0)
+        return fail("--frame-len", err);
+      if (frame_ns < 100000 || frame_ns > 1000000000)
+        return fail("--frame-len", "must be between 100us and 1s");
+      break;
+    case O_DUR:
+      if (cli_parse_duration_ns(optarg, &duration_ns, err, sizeof(err)) != 0)
+        return fail("--duration", err);
+      break;
+    case O_ONESHOT:
+      oneshot = 1;
+      break;
+    case O_ENC:
+      if (encoding_count == MAX_ENCODINGS)
+        return fail("--encoding", "too many encodings");
+      if (tool_parse_encoding(optarg, &encodings[encoding_count], err, sizeof(err)) != 0)
+        return fail("--encoding", err);
+      encoding_count++;
+      break;
+    case O_MAXS:
+      if (cli_parse_uint(optarg, 1, 1024, &max_sessions, "max-sessions", err, sizeof(err)) != 0)
+        return fail("--max-sessions", err);
+      break;
+    case O_MEM:
+      if (cli_parse_size_bytes(optarg, &max_mem, err, sizeof(err)) != 0 || max_mem == 0)
+        return fail("--max-mem", max_mem == 0 && !err[0] ? "must be greater than 0" : err);
+      break;
+    case O_SMEM:
+      if (cli_parse_size_bytes(optarg, &smem, err, sizeof(err)) != 0 || smem == 0)
+        return fail("--max-session-mem", smem == 0 && !err[0] ? "must be greater than 0" : err);
+      break;
+    case O_SOCKMEM:
+      if (cli_parse_size_bytes(optarg, &sockmem, err, sizeof(err)) != 0 || sockmem == 0)
+        return fail("--max-socket-mem", sockmem == 0 && !err[0] ? "must be greater than 0" : err);
+      break;
+    case O_PKT:
+      if (cli_parse_size_bytes(optarg, &pkt, err, sizeof(err)) != 0 || pkt < 64 || pkt > 65507)
+        return fail("--max-packet-size", err[0] ? err : "must be 64..65507");
+      break;
+    case O_MIFACE:
+      miface = optarg;
+      break;
+    case O_PORTFILE:
+      port_file = optarg;
+      break;
+    case 'v':
+      verbose++;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (optind < argc)
+    return fail(NULL, "unexpected argument (see --help)");
+  if (!source || !output)
+    return fail(NULL, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
+  if (rill_endpoint_check(source, 1, err, sizeof(err)) != RILL_OK)
+    return fail("-s", err);
+  tool_set_verbosity(verbose);
+
+  memset(&cc, 0, sizeof(cc));
+  cc.max_mem_bytes = (size_t)max_mem;
+  cc.max_packet_bytes = (size_t)pkt;
+  memset(&rcfg, 0, sizeof(rcfg));
+  rcfg.rate_hz = (uint32_t)rate;
+  rcfg.channels = (uint32_t)channels;
+  rcfg.target_latency_ns = latency_ns;
+  rcfg.session_timeout_ns = timeout_ns;
+  rcfg.max_sessions = (uint32_t)max_sessions;
+  rcfg.max_session_mem_bytes = (size_t)smem;
+  rcfg.max_socket_mem_bytes = (size_t)sockmem;
+  rcfg.encodings = encodings;
+  rcfg.encoding_count = encoding_count;
+  if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
+      (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot start: %s\n", rill_status_message(status));
+    rc = 1;
+    goto done;
+  }
+  if ((status = rill_receiver_bind(recv, source, miface, &port)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", source, rill_status_message(status));
+    rc = 1;
+    goto done;
+  }
+  if (port_file) {
+    FILE *pf = fopen(port_file, "w");
+    if (!pf || fprintf(pf, "%u\n", (unsigned)port) < 0 || fclose(pf) != 0) {
+      fprintf(stderr, "rill-recv: cannot write --port-file %s\n", port_file);
+      rc = 1;
+      goto done;
+    }
+  }
+  out = audio_open_write(output, (uint32_t)rate, (uint32_t)channels, err, sizeof(err));
+  if (!out) {
+    rc = fail("-o", err);
+    goto done;
+  }
+  if (verbose)
+    fprintf(stderr, "rill-recv: receiving on port %u, %u Hz, %u channels\n", (unsigned)port,
+            (unsigned)rate, (unsigned)channels);
+
+  chunk = (uint32_t)(frame_ns * (int64_t)rate / 1000000000);
+  if (chunk == 0)
+    chunk = 1;
+  if (duration_ns >= 0)
+    limit_frames = (uint64_t)(duration_ns / 1000 * (int64_t)rate / 1000000);
+  buf = malloc((size_t)chunk * channels * sizeof(float));
+  if (!buf) {
+    rc = 1;
+    goto done;
+  }
+  tool_install_signals();
+  deadline = tool_now_ns();
+  next_report = deadline + 2000000000;
+  while (!tool_stop && frames_done < limit_frames) {
+    uint32_t n = chunk;
+    int64_t now;
+    if (limit_frames - frames_done < n)
+      n = (uint32_t)(limit_frames - frames_done);
+    deadline += (int64_t)n * 1000000000 / (int64_t)rate;
+    tool_sleep_until(deadline);
+    if (tool_stop)
+      break;
+    rill_receiver_read(recv, buf, n);
+    if (audio_write(out, buf, n) != 0) {
+      fprintf(stderr, "rill-recv: cannot write the output (closed pipe or full disk)\n");
+      rc = 1;
+      break;
+    }
+    frames_done += n;
+    now = tool_now_ns();
+    /* Behind by more than a period (stalled output): resume from now. */
+    if (now - deadline > 2 * frame_ns)
+      deadline = now;
+    if (verbose && now >= next_report) {
+      report(recv, (double)frames_done / (double)rate);
+      next_report += 2000000000;
+    }
+    if (oneshot) {
+      struct rill_receiver_metrics m;
+      rill_receiver_metrics(recv, &m, NULL, 0, NULL);
+      if (m.sessions_created > 0 && m.sessions == 0)
+        break;
+    }
+  }
+  if (verbose)
+    report(recv, (double)frames_done / (double)rate);
+
+done:
+  free(buf);
+  if (out && audio_close(out) != 0 && rc == 0) {
+    fprintf(stderr, "rill-recv: error finishing the output\n");
+    rc = 1;
+  }
+  if (recv)
+    rill_receiver_close(recv);
+  if (ctx)
+    rill_context_close(ctx);
+  return rc;
+}

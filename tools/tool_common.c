@@ -1,0 +1,87 @@
+/* Shared tool helpers; see tool_common.h. */
+#include "tool_common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_parse.h"
+
+volatile sig_atomic_t tool_stop;
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  tool_stop = 1;
+}
+
+void tool_install_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int64_t tool_now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void tool_sleep_until(int64_t deadline_ns)
+{
+  struct timespec ts;
+  ts.tv_sec = (time_t)(deadline_ns / 1000000000);
+  ts.tv_nsec = (long)(deadline_ns % 1000000000);
+  while (!tool_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+  }
+}
+
+int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, size_t err_cap)
+{
+  char buf[64], *colon, *slash1, *slash2;
+  uint64_t pt, rate, channels;
+  if (strlen(text) >= sizeof(buf)) {
+    snprintf(err, err_cap, "'%s' is too long", text);
+    return -1;
+  }
+  strcpy(buf, text);
+  colon = strchr(buf, ':');
+  slash1 = colon ? strchr(colon + 1, '/') : NULL;
+  slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
+  if (!colon || !slash1 || !slash2) {
+    snprintf(err, err_cap, "'%s' is not PT:FORMAT/RATE/CHANNELS (e.g. 96:s16/48000/2)", text);
+    return -1;
+  }
+  *colon = *slash1 = *slash2 = '\0';
+  if (cli_parse_uint(buf, 96, 127, &pt, "payload type", err, err_cap) != 0 ||
+      cli_parse_uint(slash1 + 1, 1, 384000, &rate, "rate", err, err_cap) != 0 ||
+      cli_parse_uint(slash2 + 1, 1, 8, &channels, "channels", err, err_cap) != 0)
+    return -1;
+  if (strcmp(colon + 1, "s16") == 0)
+    out->format = RILL_FORMAT_S16;
+  else if (strcmp(colon + 1, "s24") == 0)
+    out->format = RILL_FORMAT_S24;
+  else if (strcmp(colon + 1, "f32") == 0)
+    out->format = RILL_FORMAT_F32;
+  else {
+    snprintf(err, err_cap, "unknown format '%s' (expected s16, s24 or f32)", colon + 1);
+    return -1;
+  }
+  out->payload_type = (uint8_t)pt;
+  out->rate_hz = (uint32_t)rate;
+  out->channels = (uint32_t)channels;
+  return 0;
+}
+
+void tool_set_verbosity(int verbose)
+{
+  rill_log_set_level(verbose >= 2 ? RILL_LOG_DEBUG : verbose == 1 ? RILL_LOG_INFO : RILL_LOG_WARN);
+}

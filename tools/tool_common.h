@@ -1,0 +1,34 @@
+/*
+ * Pieces shared by rill-send and rill-recv: the --encoding option, a
+ * monotonic clock with absolute sleeps for real-time pacing, and stop
+ * signals. Public API only.
+ */
+#ifndef RILL_TOOLS_TOOL_COMMON_H
+#define RILL_TOOLS_TOOL_COMMON_H
+
+#include <rill/rill.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Set by SIGINT/SIGTERM. */
+extern volatile sig_atomic_t tool_stop;
+
+/* Install the stop handlers; SIGPIPE is ignored (write errors are handled). */
+void tool_install_signals(void);
+
+int64_t tool_now_ns(void);
+
+/* Sleep until the monotonic time `deadline_ns` (returns early on a signal). */
+void tool_sleep_until(int64_t deadline_ns);
+
+/*
+ * Parse "PT:FORMAT/RATE/CHANNELS", e.g. "96:s16/48000/2" (formats s16, s24,
+ * f32). 0 or -1 with a message in err.
+ */
+int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, size_t err_cap);
+
+/* Parse a log level name or number (-v counts are handled by the tools). */
+void tool_set_verbosity(int verbose);
+
+#endif /* RILL_TOOLS_TOOL_COMMON_H */
