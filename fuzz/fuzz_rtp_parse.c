@@ -10,7 +10,7 @@
  *  - padding added with rtp_append_padding parses back;
  *  - decoding the payload as PT 10 and PT 11 succeeds exactly when it is a
  *    whole number of frames, gives samples in [-1, 1], and encoding them back
- *    gives the input bytes (except -32768, which becomes -32767).
+ *    gives the input bytes.
  */
 #include <rill/status.h>
 #include <stdint.h>
@@ -124,12 +124,8 @@ static void check_decode(const struct rtp_encoding *enc, const uint8_t *payload,
 
   CHECK(rtp_payload_encode(enc, samples, frames, again, sizeof(again), &written) == RILL_OK);
   CHECK(written == bytes);
-  for (i = 0; i < bytes; i += 2) {
-    if (payload[i] == 0x80 && payload[i + 1] == 0x00)
-      CHECK(again[i] == 0x80 && again[i + 1] == 0x01);
-    else
-      CHECK(again[i] == payload[i] && again[i + 1] == payload[i + 1]);
-  }
+  for (i = 0; i < bytes; i++)
+    CHECK(again[i] == payload[i]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

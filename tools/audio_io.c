@@ -1,6 +1,12 @@
 /*
- * libsndfile for files; raw s16le through stdio for "-". Floats are clamped
- * and rounded to s16 exactly as the L16 payload encoder does (x * 32767).
+ * libsndfile for files; raw s16le through stdio for "-".
+ *
+ * Scaling. rill's integer payloads scale by powers of two (s16 = x * 2^15),
+ * and libsndfile reads integer files the same way, but it writes floats to
+ * integer files with a 0x7FFF factor, which would change every sample by up
+ * to one step. So floats are written as 32-bit integers (x * 2^31, clamped),
+ * which libsndfile narrows to the file's width by shifting: a stream of
+ * 16-bit audio goes from file to file bit for bit.
  */
 #include "audio_io.h"
 
@@ -17,6 +23,8 @@ struct audio_file {
   FILE *raw;         /* stdin or stdout for raw */
   uint32_t channels;
   int16_t *scratch;  /* raw conversion buffer */
+  int32_t *wide;     /* conversion buffer for libsndfile writes */
+  size_t wide_samples;
   size_t scratch_frames;
   int failed;
 };
@@ -168,16 +176,31 @@ long audio_read(struct audio_file *f, float *samples, size_t frames)
     uint16_t u = (uint16_t)f->scratch[i];
     const uint8_t *b = (const uint8_t *)&u;
     int16_t le = (int16_t)(uint16_t)(b[0] | (b[1] << 8)); /* s16le whatever the host order */
-    samples[i] = le < -32767 ? -1.0f : (float)le / 32767.0f;
+    samples[i] = (float)le / 32768.0f;
   }
   return (long)got;
 }
 
 int audio_write(struct audio_file *f, const float *samples, size_t frames)
 {
-  size_t i;
+  size_t i, n = frames * f->channels;
   if (f->snd) {
-    if (sf_writef_float(f->snd, samples, (sf_count_t)frames) != (sf_count_t)frames) {
+    if (f->wide_samples < n) {
+      free(f->wide);
+      f->wide = malloc(n * sizeof(int32_t));
+      f->wide_samples = f->wide ? n : 0;
+      if (!f->wide)
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+      double x = (double)samples[i] * 2147483648.0;
+      if (!(x > -2147483648.0))
+        x = samples[i] != samples[i] ? 0.0 : -2147483648.0;
+      if (x > 2147483647.0)
+        x = 2147483647.0;
+      f->wide[i] = (int32_t)x;
+    }
+    if (sf_writef_int(f->snd, f->wide, (sf_count_t)frames) != (sf_count_t)frames) {
       f->failed = 1;
       return -1;
     }
@@ -193,7 +216,9 @@ int audio_write(struct audio_file *f, const float *samples, size_t frames)
       x = x != x ? 0.0f : -1.0f;
     if (x > 1.0f)
       x = 1.0f;
-    v = lroundf(x * 32767.0f);
+    v = lroundf(x * 32768.0f);
+    if (v > 32767)
+      v = 32767;
     b[0] = (uint8_t)(v & 0xff);
     b[1] = (uint8_t)((v >> 8) & 0xff);
   }
@@ -214,6 +239,7 @@ int audio_close(struct audio_file *f)
   if (f->snd && sf_close(f->snd) != 0)
     failed = 1;
   free(f->scratch);
+  free(f->wide);
   free(f);
   return failed ? -1 : 0;
 }

@@ -63,26 +63,24 @@ static void report(struct rill_receiver *recv, double seconds)
   struct rill_receiver_metrics m;
   struct rill_session_metrics s[4];
   size_t n = 0, i;
-  uint64_t recvd = 0, lost = 0, late = 0;
   double latency = 0, jitter = 0;
   rill_receiver_metrics(recv, &m, s, 4, &n);
   for (i = 0; i < n; i++) {
-    recvd += s[i].packets_received;
-    lost += s[i].packets_lost;
-    late += s[i].packets_late;
     if (s[i].latency_ns / 1e6 > latency)
       latency = s[i].latency_ns / 1e6;
     if (s[i].jitter_ns / 1e6 > jitter)
       jitter = s[i].jitter_ns / 1e6;
   }
   fprintf(stderr,
-          "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu | latency %.1f ms "
-          "jitter %.2f ms | mem %.1f/%.1f MiB | dropped: bad %llu unknown-pt %llu refused %llu\n",
-          seconds, m.sessions, (unsigned long long)recvd, (unsigned long long)lost,
-          (unsigned long long)late, latency, jitter, m.memory.used_bytes / 1048576.0,
-          m.memory.budget_bytes / 1048576.0, (unsigned long long)m.bad_packets,
-          (unsigned long long)m.unknown_payload_type,
-          (unsigned long long)(m.sessions_refused + m.no_memory));
+          "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu dup %llu | "
+          "latency %.1f ms jitter %.2f ms | mem %.1f/%.1f MiB | dropped: bad %llu "
+          "unknown-pt %llu refused %llu\n",
+          seconds, m.sessions, (unsigned long long)m.packets_received,
+          (unsigned long long)m.packets_lost, (unsigned long long)m.packets_late,
+          (unsigned long long)m.packets_duplicate, latency, jitter,
+          m.memory.used_bytes / 1048576.0, m.memory.budget_bytes / 1048576.0,
+          (unsigned long long)m.bad_packets, (unsigned long long)m.unknown_payload_type,
+          (unsigned long long)(m.sessions_refused + m.no_memory + m.packets_dropped));
 }
 
 int main(int argc, char **argv)

@@ -48,6 +48,13 @@ struct rill_receiver_metrics {
   uint64_t no_memory;            /* packets dropped because a budget refused */
   uint64_t socket_pauses;        /* receive paused for want of memory */
   uint32_t sessions;             /* active now */
+  /* Over every session since open, removed ones included. */
+  uint64_t packets_received;
+  uint64_t packets_played;
+  uint64_t packets_lost;
+  uint64_t packets_late;
+  uint64_t packets_duplicate;
+  uint64_t packets_dropped;
   struct rill_memory_metrics memory;        /* the context's budget */
   struct rill_memory_metrics socket_memory; /* the first endpoint's budget */
 };

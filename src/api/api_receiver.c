@@ -156,6 +156,12 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   out->no_memory = t.no_memory;
   out->socket_pauses = t.socket_pauses;
   out->sessions = t.sessions;
+  out->packets_received = t.packets_received;
+  out->packets_played = t.packets_played;
+  out->packets_lost = t.packets_lost;
+  out->packets_late = t.packets_late;
+  out->packets_duplicate = t.packets_duplicate;
+  out->packets_dropped = t.packets_dropped;
   {
     struct rill_limiter_stats g, sock;
     receiver_limiters(recv, &g, &sock);

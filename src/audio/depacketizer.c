@@ -58,11 +58,10 @@ static void try_start(struct rill_depacketizer *d)
   span = ts_diff(pkt_end(tail), head->timestamp);
   if (span < (int64_t)d->target_frames)
     return;
+  /* Play from the oldest packet: nothing received is skipped, and the
+   * latency starts between the target and the target plus one packet. */
   d->started = true;
-  d->next_ts = pkt_end(tail) - d->target_frames;
-  /* What starts before the play position is not late, just not needed. */
-  while ((head = squeue_head(&d->queue)) != NULL && !ts_before(d->next_ts, pkt_end(head)))
-    packet_free(squeue_pop(&d->queue));
+  d->next_ts = head->timestamp;
 }
 
 bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt)

@@ -6,8 +6,8 @@
  * into the caller's buffer, and fill every gap with silence.
  *
  * Latency. The depacketizer starts playing only when the queued packets span
- * the target latency; it then plays from (newest end - target), so the audio
- * is `target` behind the newest packet. A packet that ends before the play
+ * the target latency; it then plays from the oldest packet, so the audio is
+ * at least `target` (at most target plus one packet) behind the newest. A packet that ends before the play
  * position is late: dropped and counted. When the queue runs dry the session
  * stops and primes again (counted as an underrun), so a stream that pauses
  * and resumes plays again at the target latency instead of being late for

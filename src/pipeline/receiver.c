@@ -69,6 +69,8 @@ struct rill_receiver {
   struct rill_ratelimit rate_warn;   /* network thread */
   counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
       sessions_created, sessions_removed, no_memory;
+  /* Packet counters of sessions already removed (network thread adds). */
+  counter_t gone_received, gone_played, gone_lost, gone_late, gone_duplicate, gone_dropped;
 };
 
 static void bump(counter_t *c)
@@ -269,6 +271,12 @@ static void receiver_tick(struct context_client *c, int64_t now_ns)
                s->ssrc, (long long)(r->p.session_timeout_ns / NS_PER_MS));
     } else if (st == SLOT_RETIRED) {
       drain_ring(s);
+      atomic_fetch_add(&r->gone_received, load(&s->packets_received));
+      atomic_fetch_add(&r->gone_played, load(&s->played));
+      atomic_fetch_add(&r->gone_lost, load(&s->lost));
+      atomic_fetch_add(&r->gone_late, load(&s->late));
+      atomic_fetch_add(&r->gone_duplicate, load(&s->duplicate));
+      atomic_fetch_add(&r->gone_dropped, load(&s->dropped_net) + load(&s->dropped_rt));
       bump(&r->sessions_removed);
       atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
     }
@@ -529,10 +537,25 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
     udp_port_stats(r->ports[i], &ps);
     t->socket_pauses += ps.pauses;
   }
+  t->packets_received = load(&r->gone_received);
+  t->packets_played = load(&r->gone_played);
+  t->packets_lost = load(&r->gone_lost);
+  t->packets_late = load(&r->gone_late);
+  t->packets_duplicate = load(&r->gone_duplicate);
+  t->packets_dropped = load(&r->gone_dropped);
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
     struct receiver_session_info *info;
-    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE)
+    int st = atomic_load_explicit(&s->state, memory_order_acquire);
+    if (st == SLOT_FREE)
+      continue;
+    t->packets_received += load(&s->packets_received);
+    t->packets_played += load(&s->played);
+    t->packets_lost += load(&s->lost);
+    t->packets_late += load(&s->late);
+    t->packets_duplicate += load(&s->duplicate);
+    t->packets_dropped += load(&s->dropped_net) + load(&s->dropped_rt);
+    if (st != SLOT_ACTIVE)
       continue;
     t->sessions++;
     if (!sessions || n >= cap)
@@ -577,6 +600,55 @@ static int close_on_loop(void *arg)
     udp_port_close(r->ports[i], port_closed_free);
   r->port_count = 0;
   return RILL_OK;
+}
+
+struct inject_req {
+  struct rill_receiver *r;
+  const uint8_t *data;
+  size_t len;
+  const struct sockaddr *src;
+  int64_t now_ns;
+};
+
+static int inject_on_loop(void *arg)
+{
+  struct inject_req *q = arg;
+  struct rill_buffer *buf = buffer_alloc(q->r->ctx->buffers, NULL);
+  if (!buf)
+    return RILL_EBUDGET;
+  if (q->len > buf->capacity_bytes) {
+    buffer_unref(buf);
+    return RILL_EINVAL;
+  }
+  memcpy(buf->data, q->data, q->len);
+  buf->len_bytes = (uint32_t)q->len;
+  on_datagram(q->r, buf, q->src, q->now_ns);
+  return RILL_OK;
+}
+
+int receiver_inject(struct rill_receiver *r, const uint8_t *data, size_t len,
+                    const struct sockaddr *src, int64_t now_ns)
+{
+  struct inject_req q = {r, data, len, src, now_ns};
+  return evloop_call(&r->ctx->loop, inject_on_loop, &q);
+}
+
+struct housekeep_req {
+  struct rill_receiver *r;
+  int64_t now_ns;
+};
+
+static int housekeep_on_loop(void *arg)
+{
+  struct housekeep_req *q = arg;
+  receiver_tick(&q->r->client, q->now_ns);
+  return RILL_OK;
+}
+
+void receiver_housekeep(struct rill_receiver *r, int64_t now_ns)
+{
+  struct housekeep_req q = {r, now_ns};
+  evloop_call(&r->ctx->loop, housekeep_on_loop, &q);
 }
 
 static int noop(void *arg)

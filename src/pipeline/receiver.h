@@ -52,6 +52,10 @@ struct receiver_totals {
   uint64_t no_memory;          /* packet record refused by a budget */
   uint64_t socket_pauses;
   uint32_t sessions;           /* active now */
+  /* Packet counters over every session, removed ones included (a snapshot:
+   * a session being removed may briefly count twice or not at all). */
+  uint64_t packets_received, packets_played, packets_lost, packets_late, packets_duplicate,
+      packets_dropped;
 };
 
 struct receiver_session_info {
@@ -101,6 +105,22 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *totals,
  */
 void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *global,
                        struct rill_limiter_stats *socket);
+
+/*
+ * Deliver one datagram as if it had arrived on a port at `now_ns` from `src`
+ * (tests and fuzzing; no socket needed). Runs on the network thread through
+ * evloop_call. RILL_OK, RILL_EBUDGET (no buffer), RILL_EINVAL (too long).
+ * Thread role: control.
+ */
+int receiver_inject(struct rill_receiver *r, const uint8_t *data, size_t len,
+                    const struct sockaddr *src, int64_t now_ns);
+
+/*
+ * Run the session housekeeping (timeouts, retired slots) at `now_ns` on the
+ * network thread. The context also runs it on its own timer once a port is
+ * bound. Thread role: control.
+ */
+void receiver_housekeep(struct rill_receiver *r, int64_t now_ns);
 
 /* Stop receiving and free everything; the reader must have stopped. Thread role: control. */
 void receiver_destroy(struct rill_receiver *r);

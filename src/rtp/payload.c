@@ -5,9 +5,9 @@
  * (frames * channels), reading or writing big-endian bytes one at a time, so
  * the code is independent of host byte order and alignment. Sizes are
  * checked with core/sizemath.h before the loop and nothing is written on
- * error. Quantisation is done in double: x * 8388607 needs more than the 24
- * bits of a float to round correctly. Integer decoding divides in float,
- * which is exact enough that re-encoding gives back the same integer.
+ * error. Quantisation is done in double: x * 2^23 needs more than the 24
+ * bits of a float to round correctly. Integer decoding divides by a power of
+ * two, which is exact, so re-encoding gives back the same integer.
  *
  * The registry is a small array searched linearly: at most 34 entries, and
  * a receiver looks a payload type up once per session, not per packet.
@@ -22,8 +22,8 @@
 #include "core/sizemath.h"
 #include "rtp/byteorder.h"
 
-#define S16_SCALE 32767
-#define S24_SCALE 8388607
+#define S16_SCALE 32768.0
+#define S24_SCALE 8388608.0
 
 static const struct rtp_encoding builtin_encodings[] = {
     {RTP_PT_L16_STEREO, RTP_FMT_S16BE, 44100, 2},
@@ -113,10 +113,14 @@ static float clamp_unit(float x)
 }
 
 /* round(clamp(x) * scale), halves away from zero. */
+/* Round to nearest (halves away from zero), then clamp to [-scale, scale - 1]. */
 static int32_t quantize(float x, double scale)
 {
   double v = (double)clamp_unit(x) * scale;
-  return (int32_t)(v >= 0.0 ? v + 0.5 : v - 0.5);
+  v = v >= 0.0 ? v + 0.5 : v - 0.5;
+  if (v > scale - 1.0)
+    v = scale - 1.0;
+  return (int32_t)v;
 }
 
 int rtp_payload_decode(const struct rtp_encoding *enc, const uint8_t *payload, size_t bytes,
@@ -141,13 +145,13 @@ int rtp_payload_decode(const struct rtp_encoding *enc, const uint8_t *payload, s
   case RTP_FMT_S16BE:
     for (i = 0; i < samples; i++) {
       int32_t v = sign_extend(rtp_load_be16(payload + 2 * i), 16);
-      out[i] = v <= -S16_SCALE ? -1.0f : (float)v / (float)S16_SCALE;
+      out[i] = (float)((double)v / S16_SCALE);
     }
     break;
   case RTP_FMT_S24BE:
     for (i = 0; i < samples; i++) {
       int32_t v = sign_extend(rtp_load_be24(payload + 3 * i), 24);
-      out[i] = v <= -S24_SCALE ? -1.0f : (float)v / (float)S24_SCALE;
+      out[i] = (float)((double)v / S24_SCALE);
     }
     break;
   case RTP_FMT_F32BE:

@@ -10,10 +10,11 @@
  *   RTP_FMT_F32BE  IEEE 754 binary32, 4 bytes per sample (no RFC; for
  *                  rill-to-rill streams on a dynamic payload type)
  *
- * Float samples are in [-1, 1]. Integer formats scale by the largest
- * positive value (32767, 8388607), so a float -> integer -> float -> integer
- * round trip is exact for every integer value; the most negative integer
- * (-32768, -8388608) decodes to -1, like its neighbour.
+ * Float samples are in [-1, 1]. Integer formats scale by a power of two
+ * (2^15, 2^23), as libsndfile reads files and as roc-toolkit does: integer
+ * -> float -> integer is exact for every value, so audio passes bit for bit
+ * from a WAV file through rill-send and rill-recv to a WAV file. Encoding
+ * clamps to the integer range: +1.0 becomes 32767 (8388607).
  *
  * A registry maps payload types to encodings. It is a fixed array in caller
  * memory, large enough for the built-ins and every dynamic payload type, so
@@ -112,7 +113,8 @@ int rtp_payload_decode(const struct rtp_encoding *enc, const uint8_t *payload, s
  * Convert `frames` frames of interleaved floats `in` to payload bytes in
  * `out` (capacity `cap`); `*written` gets the byte count. Samples are
  * clamped to [-1, 1] (NaN becomes 0) and integer formats round to nearest,
- * halves away from zero: s16 = round(x * 32767), s24 = round(x * 8388607).
+ * halves away from zero, then clamp: s16 = min(round(x * 32768), 32767),
+ * s24 = min(round(x * 8388608), 8388607).
  * Returns:
  *   RILL_OK
  *   RILL_EINVAL    NULL pointer (in and out may be NULL when frames is 0),

@@ -73,10 +73,10 @@ static void payload_decodes_roc_capture(void **state)
                    RILL_OK);
   assert_int_equal(frames, 3);
   assert_true(out[0] == 0.0f && out[1] == 0.0f);
-  assert_true(out[2] == 1026.0f / 32767.0f);
-  assert_true(out[3] == 1.0f / 32767.0f);
-  assert_true(out[4] == 2049.0f / 32767.0f);
-  assert_true(out[5] == 2.0f / 32767.0f);
+  assert_true(out[2] == 1026.0f / 32768.0f);
+  assert_true(out[3] == 1.0f / 32768.0f);
+  assert_true(out[4] == 2049.0f / 32768.0f);
+  assert_true(out[5] == 2.0f / 32768.0f);
 }
 
 static void payload_l16_sine_round_trip_is_exact(void **state)
@@ -94,17 +94,17 @@ static void payload_l16_sine_round_trip_is_exact(void **state)
   assert_int_equal(rtp_payload_encode(&l16_stereo, in, FRAMES, bytes, sizeof(bytes), &written),
                    RILL_OK);
   assert_int_equal(written, sizeof(bytes));
-  /* Each sample is exactly round(x * 32767). */
+  /* Each sample is exactly round(x * 32768). */
   for (i = 0; i < FRAMES * 2; i++)
-    assert_int_equal(get_s16(bytes + 2 * i), lround((double)in[i] * 32767.0));
-  assert_int_equal(get_s16(bytes + 4 * 25), 29490); /* 0.9 * sin(2 pi 440 25 / 44100) */
+    assert_int_equal(get_s16(bytes + 2 * i), lround((double)in[i] * 32768.0));
+  assert_int_equal(get_s16(bytes + 4 * 25), 29491); /* 0.9 * sin(2 pi 440 25 / 44100) */
 
   assert_int_equal(
       rtp_payload_decode(&l16_stereo, bytes, sizeof(bytes), decoded, FRAMES, &frames), RILL_OK);
   assert_int_equal(frames, FRAMES);
   for (i = 0; i < FRAMES * 2; i++) {
-    assert_true(decoded[i] == (float)get_s16(bytes + 2 * i) / 32767.0f);
-    assert_true(fabsf(decoded[i] - in[i]) <= 0.5f / 32767.0f + 1e-7f);
+    assert_true(decoded[i] == (float)get_s16(bytes + 2 * i) / 32768.0f);
+    assert_true(fabsf(decoded[i] - in[i]) <= 0.5f / 32768.0f + 1e-7f);
   }
   assert_int_equal(rtp_payload_encode(&l16_stereo, decoded, FRAMES, again, sizeof(again), &written),
                    RILL_OK);
@@ -123,16 +123,16 @@ static void payload_l16_every_value_round_trips(void **state)
   assert_int_equal(
       rtp_payload_decode(&l16_mono, bytes, sizeof(bytes), decoded, 65536, &frames), RILL_OK);
   assert_int_equal(frames, 65536);
-  assert_true(decoded[0] == -1.0f); /* -32768 */
-  assert_true(decoded[1] == -1.0f); /* -32767 */
+  assert_true(decoded[0] == -1.0f);                 /* -32768 */
+  assert_true(decoded[1] == -32767.0f / 32768.0f); /* -32767 */
   assert_true(decoded[32768] == 0.0f);
-  assert_true(decoded[65535] == 1.0f);
+  assert_true(decoded[65535] == 32767.0f / 32768.0f);
   assert_int_equal(rtp_payload_encode(&l16_mono, decoded, frames, again, sizeof(again), &written),
                    RILL_OK);
   for (v = -32768; v <= 32767; v++) {
     size_t i = (size_t)(v + 32768);
     assert_true(decoded[i] >= -1.0f && decoded[i] <= 1.0f);
-    assert_int_equal(get_s16(again + 2 * i), v == -32768 ? -32767 : v);
+    assert_int_equal(get_s16(again + 2 * i), v);
   }
 }
 
@@ -140,9 +140,9 @@ static void payload_encode_clamps_and_rounds(void **state)
 {
   const float in[] = {1.5f, -2.0f, INFINITY, -INFINITY, NAN, 0.5f, -0.5f, 1.0f, -1.0f, 0.0f};
   enum { N = sizeof(in) / sizeof(in[0]) };
-  static const int32_t s16[N] = {32767, -32767, 32767, -32767, 0, 16384, -16384, 32767, -32767, 0};
-  static const int32_t s24[N] = {8388607, -8388607, 8388607, -8388607, 0,
-                                 4194304, -4194304, 8388607, -8388607, 0};
+  static const int32_t s16[N] = {32767, -32768, 32767, -32768, 0, 16384, -16384, 32767, -32768, 0};
+  static const int32_t s24[N] = {8388607, -8388608, 8388607, -8388608, 0,
+                                 4194304, -4194304, 8388607, -8388608, 0};
   static const float f32[N] = {1.0f, -1.0f, 1.0f, -1.0f, 0.0f, 0.5f, -0.5f, 1.0f, -1.0f, 0.0f};
   struct rtp_encoding e = l16_mono;
   uint8_t out[N * 4];
@@ -193,15 +193,15 @@ static void payload_l24_round_trip(void **state)
                    RILL_OK);
   assert_int_equal(frames, N / 2);
   assert_true(decoded[0] == -1.0f);
-  assert_true(decoded[N - 3] == 1.0f);
-  assert_true(decoded[N - 1] == 1.0f / 8388607.0f);
+  assert_true(decoded[N - 3] == (float)(8388607.0 / 8388608.0));
+  assert_true(decoded[N - 1] == 1.0f / 8388608.0f);
   assert_int_equal(
       rtp_payload_encode(&l24_stereo, decoded, frames, again, sizeof(again), &written), RILL_OK);
   assert_int_equal(written, sizeof(bytes));
   for (i = 0; i < N; i++) {
     int32_t want = get_s24(bytes + 3 * i);
     assert_true(decoded[i] >= -1.0f && decoded[i] <= 1.0f);
-    assert_int_equal(get_s24(again + 3 * i), want == -8388608 ? -8388607 : want);
+    assert_int_equal(get_s24(again + 3 * i), want);
   }
 }
 

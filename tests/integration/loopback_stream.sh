@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Streams a 3 s sine (left) and frame counter (right) from rill-send to
+# rill-recv over 127.0.0.1 with default settings, optionally through
+# udp_relay with loss and reordering, and checks what arrived: frequency,
+# length within one packet, SNR against the input once aligned, and the
+# receiver's counters against the relay's.
+#
+# usage: loopback_stream.sh RILL_SEND RILL_RECV WAVGEN WAVCHECK UDP_RELAY [clean|lossy]
+set -euo pipefail
+send=$1 recv=$2 wavgen=$3 wavcheck=$4 relay=$5 mode=${6:-clean}
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+value() { grep -E "^$1=" "$2" | head -n 1 | cut -d= -f2; }
+
+"$wavgen" -o "$tmp/in.wav" --duration 3 --freq 440 --counter
+in_frames=132300
+packet=220 # 5 ms at 44100 Hz (rill-send's default packet length)
+
+timeout 30 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
+  --oneshot --session-timeout 500ms --duration 20s -v 2>"$tmp/recv.log" &
+recv_pid=$!
+pids+=("$recv_pid")
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+[ -s "$tmp/port" ] || fail "rill-recv did not report its port"
+port=$(cat "$tmp/port")
+dest=$port
+
+if [ "$mode" = lossy ]; then
+  # 5% random loss and 10% reordering (a datagram held and sent after the
+  # next), deterministic for the seed.
+  timeout 30 "$relay" --listen 127.0.0.1:0 --forward "127.0.0.1:$port" --loss 5 --reorder 10 \
+    --hold-ms 20 --seed 7 --duration 25 --port-file "$tmp/relay_port" 2>"$tmp/relay.log" &
+  relay_pid=$!
+  pids+=("$relay_pid")
+  for _ in $(seq 100); do [ -s "$tmp/relay_port" ] && break; sleep 0.05; done
+  [ -s "$tmp/relay_port" ] || fail "udp_relay did not report its port"
+  dest=$(head -n 1 "$tmp/relay_port")
+fi
+
+timeout 30 "$send" -i "$tmp/in.wav" -s "rtp://127.0.0.1:$dest" -v 2>"$tmp/send.log" \
+  || { cat "$tmp/send.log" >&2; fail "rill-send failed"; }
+wait "$recv_pid" || { cat "$tmp/recv.log" >&2; fail "rill-recv failed"; }
+cat "$tmp/send.log" "$tmp/recv.log"
+grep -q "new session" "$tmp/recv.log" || fail "no session was created"
+
+if [ "$mode" = clean ]; then
+  # The sine itself has exact zeros (sin(2*pi*22) at frame 2205): a gap of
+  # 1-2 frames is the signal, a lost packet would be 220.
+  "$wavcheck" "$tmp/out.wav" --skip-leading-silence --freq 440 --freq-tol 1 \
+    --ref "$tmp/in.wav" --min-snr 60 --max-gap-frames 2 >"$tmp/check.txt" \
+    || { cat "$tmp/check.txt"; fail "audio check failed"; }
+  cat "$tmp/check.txt"
+  # The counter channel aligns exactly and every frame is bit-exact (L16).
+  "$wavcheck" "$tmp/out.wav" --skip-leading-silence --channel 1 --ref "$tmp/in.wav" \
+    --ref-channel 1 --align-channel 1 --min-snr 100 >"$tmp/check1.txt" \
+    || { cat "$tmp/check1.txt"; fail "counter channel check failed"; }
+  signal=$(value signal_frames "$tmp/check.txt")
+  # Only the last partial packet may be missing.
+  [ "$signal" -le "$in_frames" ] && [ "$signal" -gt $((in_frames - packet - 1)) ] \
+    || fail "received $signal frames of signal, expected $in_frames minus less than a packet"
+  grep -Eq "lost 0 late 0" "$tmp/recv.log" || fail "receiver counted losses on a clean path"
+else
+  kill -TERM "$relay_pid" 2>/dev/null || true
+  wait "$relay_pid" 2>/dev/null || true
+  cat "$tmp/relay.log"
+  dropped=$(grep -Eo "dropped=[0-9]+" "$tmp/relay.log" | cut -d= -f2)
+  reordered=$(grep -Eo "reordered=[0-9]+" "$tmp/relay.log" | cut -d= -f2)
+  [ "$dropped" -gt 5 ] || fail "the relay dropped only $dropped datagrams: the test lost its point"
+  [ "$reordered" -gt 5 ] || fail "the relay reordered only $reordered datagrams"
+  "$wavcheck" "$tmp/out.wav" --skip-leading-silence --freq 440 --freq-tol 1 \
+    --ref "$tmp/in.wav" --min-snr 60 --ignore-gaps >"$tmp/check.txt" \
+    || { cat "$tmp/check.txt"; fail "audio check failed"; }
+  cat "$tmp/check.txt"
+  gaps=$(value gap_frames "$tmp/check.txt")
+  # Every lost packet is filled with exactly its length of silence; drops
+  # before the first or after the last received packet are not inside the
+  # signal, so allow two packets of slack.
+  [ $((gaps % packet)) -eq 0 ] || fail "gap frames $gaps is not a whole number of packets"
+  [ "$gaps" -le $((dropped * packet)) ] && [ "$gaps" -ge $(((dropped - 2) * packet)) ] \
+    || fail "gap frames $gaps do not match $dropped dropped packets"
+  # Reordering is absorbed by the jitter buffer: nothing arrives too late.
+  grep -Eq " late 0 " "$tmp/recv.log" || fail "reordered packets were counted late"
+  lost=$(grep -Eo "lost [0-9]+" "$tmp/recv.log" | tail -n 1 | cut -d' ' -f2)
+  [ "$lost" -le "$dropped" ] && [ "$lost" -ge $((dropped - 2)) ] \
+    || fail "receiver counted $lost lost packets, relay dropped $dropped"
+fi
+echo "PASS: loopback stream ($mode)"
