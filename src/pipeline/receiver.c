@@ -152,6 +152,18 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
     s->jitter = 0;
     publish(&s->packets_received, 0);
     publish(&s->dropped_net, 0);
+    /* The reader's counters too: they still hold the slot's previous session
+     * (published when it retired) until the reader first plays this one.
+     * The reader does not touch a FREE slot, so this thread may write them. */
+    publish(&s->played, 0);
+    publish(&s->lost, 0);
+    publish(&s->late, 0);
+    publish(&s->duplicate, 0);
+    publish(&s->dropped_rt, 0);
+    publish(&s->gap_frames, 0);
+    publish(&s->underruns, 0);
+    publish(&s->resyncs, 0);
+    atomic_store_explicit(&s->latency_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&s->jitter_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
     bump(&r->sessions_created);
