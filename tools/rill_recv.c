@@ -47,6 +47,7 @@ static void usage(FILE *out)
           "      --max-packet-size SIZE largest datagram (default 2048)\n"
           "      --miface IP            interface for a multicast source address\n"
           "      --port-file FILE       write the bound port there (useful with port 0)\n"
+          "      --reuseaddr            bind with SO_REUSEADDR\n"
           "  -v, --verbose              stats every 2 s on stderr (-vv: debug log)\n"
           "  -h, --help                 this help\n"
           "Durations take ns, us, ms, s, m, h; sizes take K, M, G.\n");
@@ -86,7 +87,7 @@ static void report(struct rill_receiver *recv, double seconds)
 int main(int argc, char **argv)
 {
   enum { O_RATE = 256, O_CH, O_LAT, O_TIMEOUT, O_FRAME, O_DUR, O_ONESHOT, O_ENC, O_MAXS,
-         O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE };
+         O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE, O_REUSE };
   static const struct option longopts[] = {
       {"source", required_argument, NULL, 's'},
       {"output", required_argument, NULL, 'o'},
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
       {"max-packet-size", required_argument, NULL, O_PKT},
       {"miface", required_argument, NULL, O_MIFACE},
       {"port-file", required_argument, NULL, O_PORTFILE},
+      {"reuseaddr", no_argument, NULL, O_REUSE},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -114,7 +116,7 @@ int main(int argc, char **argv)
   int64_t latency_ns = 0, timeout_ns = 0, frame_ns = 10000000, duration_ns = -1;
   struct rill_encoding encodings[MAX_ENCODINGS];
   size_t encoding_count = 0;
-  int oneshot = 0, verbose = 0, opt, status, rc = 0;
+  int oneshot = 0, verbose = 0, reuse = 0, opt, status, rc = 0;
   char err[256];
   struct rill_context_config cc;
   struct rill_receiver_config rcfg;
@@ -201,6 +203,9 @@ int main(int argc, char **argv)
     case O_PORTFILE:
       port_file = optarg;
       break;
+    case O_REUSE:
+      reuse = 1;
+      break;
     case 'v':
       verbose++;
       break;
@@ -218,7 +223,7 @@ int main(int argc, char **argv)
     return fail(NULL, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
   if (rill_endpoint_check(source, 1, err, sizeof(err)) != RILL_OK)
     return fail("-s", err);
-  tool_set_verbosity(verbose);
+  tool_setup_log("rill-recv", verbose);
 
   memset(&cc, 0, sizeof(cc));
   cc.max_mem_bytes = (size_t)max_mem;
@@ -233,9 +238,11 @@ int main(int argc, char **argv)
   rcfg.max_socket_mem_bytes = (size_t)sockmem;
   rcfg.encodings = encodings;
   rcfg.encoding_count = encoding_count;
+  rcfg.reuse_address = reuse;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
-    fprintf(stderr, "rill-recv: cannot start: %s\n", rill_status_message(status));
+    fprintf(stderr, "rill-recv: cannot start: %s\n",
+            tool_last_error()[0] ? tool_last_error() : rill_status_message(status));
     rc = 1;
     goto done;
   }

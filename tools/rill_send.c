@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     return fail(NULL, "both -i FILE|- and -s rtp://HOST:PORT are required (see --help)");
   if (rill_endpoint_check(dest, 0, err, sizeof(err)) != RILL_OK)
     return fail("-s", err);
-  tool_set_verbosity(verbose);
+  tool_setup_log("rill-send", verbose);
 
   in = audio_open_read(input, (uint32_t)raw_rate, (uint32_t)raw_channels, &rate, &channels, err,
                        sizeof(err));
@@ -147,7 +147,8 @@ int main(int argc, char **argv)
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_sender_open(ctx, &sc, &sender)) != RILL_OK ||
       (status = rill_sender_connect(sender, dest)) != RILL_OK) {
-    fprintf(stderr, "rill-send: cannot start: %s\n", rill_status_message(status));
+    fprintf(stderr, "rill-send: cannot start: %s\n",
+            tool_last_error()[0] ? tool_last_error() : rill_status_message(status));
     rc = 1;
     goto out;
   }

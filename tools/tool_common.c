@@ -81,7 +81,29 @@ int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, 
   return 0;
 }
 
-void tool_set_verbosity(int verbose)
+static const char *log_tool = "rill";
+static char last_error[256];
+
+static void log_to_stderr(enum rill_log_level level, const char *module, const char *message,
+                          void *user)
 {
+  (void)user;
+  (void)module;
+  if (level == RILL_LOG_ERROR) {
+    snprintf(last_error, sizeof(last_error), "%s", message);
+    return;
+  }
+  fprintf(stderr, "%s: %s%s\n", log_tool, level == RILL_LOG_WARN ? "warning: " : "", message);
+}
+
+void tool_setup_log(const char *tool, int verbose)
+{
+  log_tool = tool;
+  rill_log_set_handler(log_to_stderr, NULL);
   rill_log_set_level(verbose >= 2 ? RILL_LOG_DEBUG : verbose == 1 ? RILL_LOG_INFO : RILL_LOG_WARN);
+}
+
+const char *tool_last_error(void)
+{
+  return last_error;
 }

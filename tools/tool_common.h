@@ -28,7 +28,15 @@ void tool_sleep_until(int64_t deadline_ns);
  */
 int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, size_t err_cap);
 
-/* Parse a log level name or number (-v counts are handled by the tools). */
-void tool_set_verbosity(int verbose);
+/*
+ * Route rill's log to stderr as "TOOL: ..." lines, by verbosity (0: warnings,
+ * 1: info, 2: debug). Error lines are not printed but kept: a failing API
+ * call logs why, and the tool prints that reason in its own single error
+ * line (tool_last_error).
+ */
+void tool_setup_log(const char *tool, int verbose);
+
+/* The last error the library logged, or "" if none. */
+const char *tool_last_error(void);
 
 #endif /* RILL_TOOLS_TOOL_COMMON_H */

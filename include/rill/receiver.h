@@ -29,6 +29,7 @@ struct rill_receiver_config {
   size_t max_socket_mem_bytes;  /* per-socket budget (received, not routed); 0: 1 MiB */
   const struct rill_encoding *encodings; /* dynamic payload types, borrowed during open */
   size_t encoding_count;
+  int reuse_address;           /* nonzero: bind with SO_REUSEADDR */
 };
 
 /*

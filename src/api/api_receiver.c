@@ -62,6 +62,7 @@ int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_conf
   p.session_budget_bytes = c.max_session_mem_bytes ? c.max_session_mem_bytes : DEFAULT_SESSION_MEM;
   p.socket_budget_bytes = c.max_socket_mem_bytes ? c.max_socket_mem_bytes : DEFAULT_SOCKET_MEM;
   p.max_queue_packets = MAX_QUEUE_PACKETS;
+  p.reuse_address = c.reuse_address != 0;
   if (p.channels > RTP_MAX_CHANNELS || p.rate_hz > 768000) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: %u channels at %u Hz is not supported",
              p.channels, p.rate_hz);
@@ -102,7 +103,7 @@ int rill_receiver_bind(struct rill_receiver *recv, const char *uri, const char *
   status = api_resolve_endpoint(uri, true, &addr);
   if (status != RILL_OK)
     return status;
-  status = receiver_bind(recv, (struct sockaddr *)&addr, false, multicast_iface, bound_port);
+  status = receiver_bind(recv, (struct sockaddr *)&addr, multicast_iface, bound_port);
   if (status != RILL_OK)
     RILL_LOG(RILL_LOG_ERROR, "api", "cannot receive on %s: %s", uri, rill_status_message(status));
   return status;

@@ -505,10 +505,10 @@ static int bind_on_loop(void *arg)
   return RILL_OK;
 }
 
-int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr, bool reuse_addr,
+int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr,
                   const char *multicast_iface, uint16_t *bound_port)
 {
-  struct bind_req q = {r, addr, reuse_addr, multicast_iface, NULL};
+  struct bind_req q = {r, addr, r->p.reuse_address, multicast_iface, NULL};
   struct sockaddr_storage local;
   int status;
 

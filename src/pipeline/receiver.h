@@ -39,6 +39,7 @@ struct rill_receiver_params {
   size_t socket_budget_bytes;
   uint32_t max_queue_packets;  /* per session, ring and jitter queue each */
   struct rtp_registry registry; /* payload types accepted */
+  bool reuse_address;          /* SO_REUSEADDR on every bound port */
 };
 
 struct receiver_totals {
@@ -81,11 +82,12 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
                     struct rill_receiver **out);
 
 /*
- * Bind a UDP port at `addr` (port 0: any) and start receiving; the bound port
+ * Bind a UDP port at `addr` (port 0: any; SO_REUSEADDR if the params ask)
+ * and start receiving; the bound port
  * goes to *bound_port if not NULL. `multicast_iface` (NULL: none) joins the
  * group when addr is a multicast address. Thread role: control.
  */
-int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr, bool reuse_addr,
+int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr,
                   const char *multicast_iface, uint16_t *bound_port);
 
 /*
