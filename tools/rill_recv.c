@@ -48,6 +48,12 @@ static void usage(FILE *out)
           "      --miface IP            interface for a multicast source address\n"
           "      --port-file FILE       write the bound port there (useful with port 0)\n"
           "      --reuseaddr            bind with SO_REUSEADDR\n"
+          "      --rcvbuf SIZE          kernel receive buffer (SO_RCVBUF)\n"
+          "      --latency-tolerance DUR  audio queued beyond target + this is dropped as\n"
+          "                             stale (default: max(target, 50ms))\n"
+          "      --idle-timeout DUR|never  nobody reads this long: drop sessions, pause\n"
+          "                             receiving, give memory back (default 1s)\n"
+          "      --max-session-rate N   new senders accepted per second (default 20)\n"
           "  -v, --verbose              stats every 2 s on stderr (-vv: debug log)\n"
           "  -h, --help                 this help\n"
           "Durations take ns, us, ms, s, m, h; sizes take K, M, G.\n");
@@ -87,7 +93,8 @@ static void report(struct rill_receiver *recv, double seconds)
 int main(int argc, char **argv)
 {
   enum { O_RATE = 256, O_CH, O_LAT, O_TIMEOUT, O_FRAME, O_DUR, O_ONESHOT, O_ENC, O_MAXS,
-         O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE, O_REUSE };
+         O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE, O_REUSE,
+         O_TOL, O_IDLE, O_RCVBUF, O_SRATE };
   static const struct option longopts[] = {
       {"source", required_argument, NULL, 's'},
       {"output", required_argument, NULL, 'o'},
@@ -107,12 +114,17 @@ int main(int argc, char **argv)
       {"miface", required_argument, NULL, O_MIFACE},
       {"port-file", required_argument, NULL, O_PORTFILE},
       {"reuseaddr", no_argument, NULL, O_REUSE},
+      {"latency-tolerance", required_argument, NULL, O_TOL},
+      {"idle-timeout", required_argument, NULL, O_IDLE},
+      {"rcvbuf", required_argument, NULL, O_RCVBUF},
+      {"max-session-rate", required_argument, NULL, O_SRATE},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *source = NULL, *output = NULL, *miface = NULL, *port_file = NULL;
   uint64_t rate = 44100, channels = 2, max_sessions = 0, max_mem = 0, smem = 0, sockmem = 0,
-           pkt = 0;
+           pkt = 0, rcvbuf = 0, session_rate = 0;
+  int64_t tolerance_ns = 0, idle_ns = 0;
   int64_t latency_ns = 0, timeout_ns = 0, frame_ns = 10000000, duration_ns = -1;
   struct rill_encoding encodings[MAX_ENCODINGS];
   size_t encoding_count = 0;
@@ -206,6 +218,29 @@ int main(int argc, char **argv)
     case O_REUSE:
       reuse = 1;
       break;
+    case O_TOL:
+      if (cli_parse_duration_ns(optarg, &tolerance_ns, err, sizeof(err)) != 0)
+        return fail("--latency-tolerance", err);
+      if (tolerance_ns == 0)
+        return fail("--latency-tolerance", "must be greater than 0");
+      break;
+    case O_IDLE:
+      if (strcmp(optarg, "never") == 0)
+        idle_ns = -1;
+      else if (cli_parse_duration_ns(optarg, &idle_ns, err, sizeof(err)) != 0)
+        return fail("--idle-timeout", err);
+      else if (idle_ns == 0)
+        return fail("--idle-timeout", "must be greater than 0 (or 'never')");
+      break;
+    case O_RCVBUF:
+      if (cli_parse_size_bytes(optarg, &rcvbuf, err, sizeof(err)) != 0 || rcvbuf == 0 ||
+          rcvbuf > INT32_MAX)
+        return fail("--rcvbuf", err[0] ? err : "must be 1..2G");
+      break;
+    case O_SRATE:
+      if (cli_parse_uint(optarg, 1, 100000, &session_rate, "max-session-rate", err, sizeof(err)) != 0)
+        return fail("--max-session-rate", err);
+      break;
     case 'v':
       verbose++;
       break;
@@ -239,6 +274,10 @@ int main(int argc, char **argv)
   rcfg.encodings = encodings;
   rcfg.encoding_count = encoding_count;
   rcfg.reuse_address = reuse;
+  rcfg.socket_rcvbuf_bytes = (size_t)rcvbuf;
+  rcfg.latency_tolerance_ns = tolerance_ns;
+  rcfg.idle_timeout_ns = idle_ns;
+  rcfg.max_session_creations_per_s = (uint32_t)session_rate;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot start: %s\n",

@@ -47,6 +47,10 @@ struct rill_receiver_metrics {
   uint64_t sessions_refused;     /* max_sessions reached */
   uint64_t no_memory;            /* packets dropped because a budget refused */
   uint64_t socket_pauses;        /* receive paused for want of memory */
+  uint64_t sessions_rate_limited; /* new senders refused by the creation rate limit */
+  uint64_t idle_entries;         /* times the receiver went idle (nobody read) */
+  uint64_t stale_datagrams_flushed; /* queued in the kernel while idle: discarded */
+  int idle;                      /* nonzero while idle */
   uint32_t sessions;             /* active now */
   /* Over every session since open, removed ones included. */
   uint64_t packets_received;

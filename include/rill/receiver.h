@@ -30,6 +30,16 @@ struct rill_receiver_config {
   const struct rill_encoding *encodings; /* dynamic payload types, borrowed during open */
   size_t encoding_count;
   int reuse_address;           /* nonzero: bind with SO_REUSEADDR */
+  size_t socket_rcvbuf_bytes;  /* kernel receive buffer (SO_RCVBUF); 0: system default */
+  /* Audio queued beyond target + tolerance is stale: dropped, and playback
+   * jumps to the target. 0: the larger of the target and 50 ms; <0: no limit. */
+  int64_t latency_tolerance_ns;
+  /* Nobody reads for this long: drop all sessions, stop receiving, give
+   * memory back; the next read resumes. 0: 1 s; <0: never. */
+  int64_t idle_timeout_ns;
+  /* New sessions accepted per second (a flood of fake senders cannot churn
+   * the slots faster). 0: 20. */
+  uint32_t max_session_creations_per_s;
 };
 
 /*

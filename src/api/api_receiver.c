@@ -18,6 +18,9 @@
 #define DEFAULT_SESSION_MEM ((size_t)4 << 20)
 #define DEFAULT_SOCKET_MEM ((size_t)1 << 20)
 #define MAX_QUEUE_PACKETS 1024
+#define DEFAULT_IDLE_NS NS_PER_S
+#define MIN_TOLERANCE_NS (50 * NS_PER_MS)
+#define DEFAULT_CREATIONS_PER_S 20
 
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out)
 {
@@ -63,6 +66,17 @@ int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_conf
   p.socket_budget_bytes = c.max_socket_mem_bytes ? c.max_socket_mem_bytes : DEFAULT_SOCKET_MEM;
   p.max_queue_packets = MAX_QUEUE_PACKETS;
   p.reuse_address = c.reuse_address != 0;
+  p.socket_rcvbuf_bytes = c.socket_rcvbuf_bytes;
+  if (c.latency_tolerance_ns == 0)
+    p.latency_tolerance_ns =
+        p.target_latency_ns > MIN_TOLERANCE_NS ? p.target_latency_ns : MIN_TOLERANCE_NS;
+  else
+    p.latency_tolerance_ns = c.latency_tolerance_ns > 0 ? c.latency_tolerance_ns : 0;
+  p.idle_timeout_ns = c.idle_timeout_ns == 0 ? DEFAULT_IDLE_NS
+                      : c.idle_timeout_ns > 0 ? c.idle_timeout_ns
+                                              : 0;
+  p.session_creations_per_s =
+      c.max_session_creations_per_s ? c.max_session_creations_per_s : DEFAULT_CREATIONS_PER_S;
   if (p.channels > RTP_MAX_CHANNELS || p.rate_hz > 768000) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: %u channels at %u Hz is not supported",
              p.channels, p.rate_hz);
@@ -156,6 +170,10 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   out->sessions_refused = t.sessions_refused;
   out->no_memory = t.no_memory;
   out->socket_pauses = t.socket_pauses;
+  out->sessions_rate_limited = t.sessions_rate_limited;
+  out->idle_entries = t.idle_entries;
+  out->stale_datagrams_flushed = t.flushed;
+  out->idle = t.idle;
   out->sessions = t.sessions;
   out->packets_received = t.packets_received;
   out->packets_played = t.packets_played;

@@ -21,6 +21,11 @@ void depack_init(struct rill_depacketizer *d, const struct rtp_encoding *enc,
   d->resync_frames = target_frames + enc->rate_hz;
 }
 
+void depack_set_max_latency(struct rill_depacketizer *d, uint32_t max_frames)
+{
+  d->max_latency_frames = max_frames;
+}
+
 void depack_deinit(struct rill_depacketizer *d)
 {
   squeue_clear(&d->queue);
@@ -35,6 +40,33 @@ static void restart(struct rill_depacketizer *d)
 {
   d->started = false;
   d->have_last_seq = false;
+}
+
+/* Too much queued: jump the play position so that exactly the target is. */
+static void trim_latency(struct rill_depacketizer *d)
+{
+  struct rill_packet *tail = squeue_tail(&d->queue), *head;
+  uint32_t new_next;
+  if (!d->started || d->max_latency_frames == 0 || !tail ||
+      ts_diff(pkt_end(tail), d->next_ts) <= (int64_t)d->max_latency_frames)
+    return;
+  new_next = pkt_end(tail) - d->target_frames;
+  while ((head = squeue_head(&d->queue)) != NULL && !ts_before(new_next, pkt_end(head))) {
+    squeue_pop(&d->queue);
+    d->stats.packets_stale++;
+    packet_free(head);
+  }
+  d->next_ts = new_next;
+  d->have_last_seq = false; /* the skipped packets were not lost */
+  d->stats.latency_trims++;
+}
+
+/* True if `ts` is too far from `ref` to be jitter: the two are on different
+ * timelines (the sender restarted its clock, or one is a stray packet). */
+static bool far_from(const struct rill_depacketizer *d, uint32_t ts, uint32_t ref)
+{
+  int64_t diff = ts_diff(ts, ref);
+  return diff > (int64_t)d->resync_frames || -diff > (int64_t)d->resync_frames;
 }
 
 /* Drop queued packets that end at or before the play position. */
@@ -66,6 +98,7 @@ static void try_start(struct rill_depacketizer *d)
 
 bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt)
 {
+  struct rill_packet *head;
   enum squeue_result r;
 
   if (d->frame_bytes == 0 || pkt->payload_bytes % d->frame_bytes != 0 || pkt->payload_bytes == 0) {
@@ -76,8 +109,7 @@ bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt)
   pkt->frames = pkt->payload_bytes / d->frame_bytes;
 
   if (d->started) {
-    int64_t ahead = ts_diff(pkt->timestamp, d->next_ts);
-    if (ahead > (int64_t)d->resync_frames || -ahead > (int64_t)d->resync_frames) {
+    if (far_from(d, pkt->timestamp, d->next_ts)) {
       d->stats.resyncs++;
       squeue_clear(&d->queue);
       restart(d);
@@ -86,6 +118,15 @@ bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt)
       packet_free(pkt);
       return false;
     }
+  } else if ((head = squeue_head(&d->queue)) != NULL &&
+             (far_from(d, pkt->timestamp, head->timestamp) ||
+              far_from(d, pkt->timestamp, squeue_tail(&d->queue)->timestamp))) {
+    /* The same rule before the start, against the queued packets: keep the
+     * newest arrival. Otherwise one stray packet queued with the stream
+     * would keep the span negative (never starting, the queue filling up)
+     * or make playback wait on a gap of up to 2^31 frames. */
+    d->stats.resyncs++;
+    squeue_clear(&d->queue);
   }
 
   r = squeue_insert(&d->queue, pkt);
@@ -99,6 +140,8 @@ bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt)
   }
   if (!d->started)
     try_start(d);
+  else
+    trim_latency(d);
   return true;
 }
 
@@ -135,6 +178,14 @@ uint32_t depack_read(struct rill_depacketizer *d, float *out, uint32_t frames)
     if (ts_before(d->next_ts, pkt->timestamp)) {
       /* A gap before the next packet: lost or not yet arrived. */
       uint32_t gap = (uint32_t)ts_diff(pkt->timestamp, d->next_ts);
+      if (gap > d->resync_frames) {
+        /* Not a gap but a packet out of line, queued before the start
+         * (later pushes are checked against the play position): drop it
+         * rather than play that much silence. */
+        packet_free(squeue_pop(&d->queue));
+        d->stats.packets_invalid++;
+        continue;
+      }
       take = gap < want ? gap : want;
       memset(out + (size_t)pos * channels, 0, (size_t)take * channels * sizeof(float));
       d->stats.gap_frames += take;

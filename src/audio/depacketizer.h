@@ -12,7 +12,9 @@
  * stops and primes again (counted as an underrun), so a stream that pauses
  * and resumes plays again at the target latency instead of being late for
  * ever. A packet whose timestamp is far from the play position (the sender
- * restarted its clock) makes the session resync to it.
+ * restarted its clock) makes the session resync to it; before the start, a
+ * packet far from the queued ones replaces them. With a maximum
+ * latency set, a queue holding more than that jumps forward to the target.
  *
  * Thread role: one owner, the real-time reader. Nothing here allocates.
  */
@@ -31,10 +33,12 @@ struct rill_depacketizer_stats {
   uint64_t packets_late;    /* arrived after their play position */
   uint64_t packets_duplicate;
   uint64_t packets_overflow; /* queue full */
-  uint64_t packets_invalid;  /* payload not a whole number of frames */
+  uint64_t packets_invalid;  /* payload not a whole number of frames, or out of line */
   uint64_t gap_frames;       /* frames of silence played while started */
   uint64_t underruns;        /* queue ran dry while playing */
   uint64_t resyncs;          /* timestamp jumps that restarted playback */
+  uint64_t packets_stale;    /* dropped because the queue held too much audio */
+  uint64_t latency_trims;    /* times the play position jumped forward to the target */
 };
 
 struct rill_depacketizer {
@@ -43,6 +47,7 @@ struct rill_depacketizer {
   uint32_t frame_bytes;
   uint32_t target_frames;
   uint32_t resync_frames;   /* a timestamp this far from the play position resyncs */
+  uint32_t max_latency_frames; /* more queued than this: jump to the target (0: no limit) */
   bool started;
   uint32_t next_ts;         /* RTP timestamp of the next frame to play */
   bool have_last_seq;
@@ -56,6 +61,15 @@ struct rill_depacketizer {
  */
 void depack_init(struct rill_depacketizer *d, const struct rtp_encoding *enc,
                  uint32_t target_frames, size_t max_packets);
+
+/*
+ * Bound the audio held: when more than `max_frames` frames are queued ahead
+ * of the play position (the reader stalled, or a burst arrived), the play
+ * position jumps forward so that exactly the target is queued; the skipped
+ * packets are dropped and counted as stale. Stale audio is dropped, not
+ * played late. 0 (the default) sets no limit.
+ */
+void depack_set_max_latency(struct rill_depacketizer *d, uint32_t max_frames);
 
 /* Free every queued packet. */
 void depack_deinit(struct rill_depacketizer *d);

@@ -67,6 +67,7 @@ int udp_port_open(struct rill_udp_port *port, uv_loop_t *loop, const struct sock
   memset(port, 0, sizeof(*port));
   port->buffers = buffers;
   port->retry_ns = RETRY_DEFAULT_NS;
+  ratelimit_init(&port->pause_log, 5 * NS_PER_S, 1);
   if (addr->sa_family != AF_INET && addr->sa_family != AF_INET6)
     return RILL_EINVAL;
   if (buffers) {
@@ -117,10 +118,17 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 
 static void pause_receiving(struct rill_udp_port *port)
 {
+  uint32_t suppressed = 0;
   uv_udp_recv_stop(&port->handle);
   port->paused = true;
   atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
   count(&port->pauses);
+  if (ratelimit_allow(&port->pause_log, clock_now_ns(), &suppressed))
+    RILL_LOG(RILL_LOG_WARN, "net",
+             "receive paused: memory budget reached (socket %zu of %zu bytes); the kernel "
+             "buffer takes the excess (%u more pauses not logged)",
+             (size_t)atomic_load(&port->scope.used_bytes), port->scope.budget_bytes,
+             suppressed);
 }
 
 static void on_retry(uv_timer_t *timer);
@@ -183,6 +191,36 @@ void udp_port_resume(struct rill_udp_port *port)
   uv_udp_recv_start(&port->handle, on_alloc, on_recv);
 }
 
+void udp_port_pause(struct rill_udp_port *port)
+{
+  if (port->paused || port->closed)
+    return;
+  uv_udp_recv_stop(&port->handle);
+  uv_timer_stop(&port->retry);
+  port->paused = true;
+  atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
+}
+
+size_t udp_port_flush(struct rill_udp_port *port, size_t max)
+{
+  unsigned char sink[1];
+  uv_os_fd_t fd;
+  size_t n = 0;
+  if (port->closed || uv_fileno((uv_handle_t *)&port->handle, &fd) != 0)
+    return 0;
+  /* A 1-byte buffer: the rest of each datagram is discarded by the kernel. */
+  while (n < max && recv(fd, sink, sizeof(sink), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+    n++;
+  atomic_fetch_add_explicit(&port->flushed, n, memory_order_relaxed);
+  return n;
+}
+
+int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes)
+{
+  int value = bytes > INT32_MAX ? INT32_MAX : (int)bytes;
+  return uv_recv_buffer_size((uv_handle_t *)&port->handle, &value) == 0 ? RILL_OK : RILL_ENETWORK;
+}
+
 int udp_port_send(struct rill_udp_port *port, const uint8_t *data, size_t len,
                   const struct sockaddr *dest)
 {
@@ -227,6 +265,7 @@ void udp_port_stats(const struct rill_udp_port *port, struct rill_udp_port_stats
   out->pauses = LOAD(pauses);
   out->sent = LOAD(sent);
   out->send_dropped = LOAD(send_dropped);
+  out->flushed = LOAD(flushed);
   out->paused = LOAD(paused_flag);
 #undef LOAD
 }

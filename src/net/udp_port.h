@@ -26,6 +26,7 @@
 
 #include "core/buffer.h"
 #include "core/limiter.h"
+#include "core/log.h"
 
 /*
  * Receives a datagram: `buf` (one reference, owned by the callee) holds
@@ -36,6 +37,7 @@ typedef void (*rill_udp_datagram_cb)(void *user, struct rill_buffer *buf,
 
 struct rill_udp_port_stats {
   uint64_t datagrams;     /* received and delivered */
+  uint64_t flushed;       /* stale datagrams discarded from the kernel queue */
   uint64_t truncated;     /* larger than a buffer: dropped */
   uint64_t recv_errors;
   uint64_t pauses;        /* times receiving stopped for want of memory */
@@ -58,7 +60,8 @@ struct rill_udp_port {
   bool closed;
   int closing_handles;                               /* handles not yet closed by libuv */
   void (*on_closed)(struct rill_udp_port *port);     /* run when both are closed */
-  atomic_uint_least64_t datagrams, truncated, recv_errors, pauses, sent, send_dropped;
+  struct rill_ratelimit pause_log;                   /* one warning per few seconds */
+  atomic_uint_least64_t datagrams, truncated, recv_errors, pauses, sent, send_dropped, flushed;
   atomic_bool paused_flag;
 };
 
@@ -83,6 +86,22 @@ int udp_port_start(struct rill_udp_port *port, rill_udp_datagram_cb cb, void *us
 
 /* Resume a paused port (called when memory was released). No-op otherwise. */
 void udp_port_resume(struct rill_udp_port *port);
+
+/*
+ * Stop receiving without a pending resume (the owner went idle); the kernel's
+ * socket buffer absorbs or drops what arrives. udp_port_resume undoes it.
+ */
+void udp_port_pause(struct rill_udp_port *port);
+
+/*
+ * Discard every datagram waiting in the kernel's queue (at most `max`),
+ * without touching pool memory; returns how many. Used when leaving idle, so
+ * that audio queued while nobody listened is not played late.
+ */
+size_t udp_port_flush(struct rill_udp_port *port, size_t max);
+
+/* Ask the kernel for a receive buffer of `bytes` (SO_RCVBUF). */
+int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes);
 
 /* Send one datagram to `dest` (NULL: the connected peer) without blocking. */
 int udp_port_send(struct rill_udp_port *port, const uint8_t *data, size_t len,

@@ -31,6 +31,14 @@
 
 enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_CLOSING, SLOT_RETIRED };
 
+/* Who owns the reader-side state (depacketizers, slot rt fields). */
+enum gate_state {
+  GATE_FREE,      /* nobody: the reader may take it, or the network thread to go idle */
+  GATE_READING,   /* the reader, during one read */
+  GATE_NET_OWNS,  /* the network thread, while it drops everything to go idle */
+  GATE_IDLE,      /* nobody, idle: the next read takes it and wakes the network */
+};
+
 typedef atomic_uint_least64_t counter_t;
 
 struct session_slot {
@@ -49,7 +57,6 @@ struct session_slot {
   /* Reader only. */
   bool rt_active;
   struct rill_depacketizer depack;
-  float *scratch;                   /* CHUNK_FRAMES * RTP_MAX_CHANNELS floats, owned */
   /* Published counters. */
   counter_t packets_received, dropped_net;
   counter_t played, lost, late, duplicate, dropped_rt, gap_frames, underruns, resyncs;
@@ -60,15 +67,23 @@ struct rill_receiver {
   struct rill_context *ctx;          /* borrowed */
   struct rill_receiver_params p;
   uint32_t target_frames;
+  uint32_t max_latency_frames;       /* 0: no limit */
   struct context_client client;      /* network thread */
   struct rill_udp_port *ports[RECEIVER_MAX_PORTS]; /* owned */
   size_t port_count;
   atomic_int ports_open;
   struct session_slot *slots;        /* owned: max_sessions */
   size_t slots_bytes;
+  float *scratch;                    /* owned: CHUNK_FRAMES * RTP_MAX_CHANNELS, reader */
+  atomic_int gate;                   /* enum gate_state */
+  atomic_int_least64_t last_read_ns; /* reader's clock at its last read */
+  uv_async_t wake;                   /* reader -> network: leave idle */
+  atomic_bool wake_open;
+  bool idle_paused;                  /* network: ports paused because idle */
+  struct rill_ratelimit create_limit; /* network: session creations per second */
   struct rill_ratelimit rate_warn;   /* network thread */
   counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
-      sessions_created, sessions_removed, no_memory;
+      sessions_created, sessions_removed, no_memory, rate_limited, idle_entries;
   /* Packet counters of sessions already removed (network thread adds). */
   counter_t gone_received, gone_played, gone_lost, gone_late, gone_duplicate, gone_dropped;
 };
@@ -139,6 +154,10 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
 {
   uint32_t i;
   char addr[80];
+  if (r->p.session_creations_per_s && !ratelimit_allow(&r->create_limit, now_ns, NULL)) {
+    bump(&r->rate_limited);
+    return NULL;
+  }
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
     if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_FREE)
@@ -270,10 +289,85 @@ drop_buffer:
   buffer_unref(buf);
 }
 
+static void add_gone_counters(struct rill_receiver *r, struct session_slot *s)
+{
+  atomic_fetch_add(&r->gone_received, load(&s->packets_received));
+  atomic_fetch_add(&r->gone_played, load(&s->played));
+  atomic_fetch_add(&r->gone_lost, load(&s->lost));
+  atomic_fetch_add(&r->gone_late, load(&s->late));
+  atomic_fetch_add(&r->gone_duplicate, load(&s->duplicate));
+  atomic_fetch_add(&r->gone_dropped, load(&s->dropped_net) + load(&s->dropped_rt));
+  bump(&r->sessions_removed);
+}
+
+static void publish_depack(struct session_slot *s);
+
+/* Network thread, holding the gate: drop every session and stop receiving. */
+static void enter_idle(struct rill_receiver *r, int64_t idle_ns)
+{
+  uint32_t i;
+  size_t p;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLOT_FREE)
+      continue;
+    if (s->rt_active) {
+      publish_depack(s);
+      depack_deinit(&s->depack);
+      s->rt_active = false;
+    }
+    drain_ring(s);
+    add_gone_counters(r, s);
+    atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
+  }
+  for (p = 0; p < r->port_count; p++)
+    udp_port_pause(r->ports[p]);
+  r->idle_paused = true;
+  bump(&r->idle_entries);
+  pool_trim(r->ctx->buffers);
+  pool_trim(r->ctx->packets);
+  RILL_LOG(RILL_LOG_INFO, "receiver", "idle: nobody read for %lld ms; receiving paused",
+           (long long)(idle_ns / NS_PER_MS));
+}
+
+/* Network thread: the reader is back; drop what queued up meanwhile, receive. */
+static void leave_idle(struct rill_receiver *r)
+{
+  size_t p, flushed = 0;
+  if (!r->idle_paused || atomic_load_explicit(&r->gate, memory_order_acquire) == GATE_IDLE)
+    return;
+  r->idle_paused = false;
+  for (p = 0; p < r->port_count; p++) {
+    flushed += udp_port_flush(r->ports[p], 1u << 20);
+    udp_port_resume(r->ports[p]);
+  }
+  RILL_LOG(RILL_LOG_INFO, "receiver", "active again: %zu stale datagrams discarded", flushed);
+}
+
+static void on_wake(uv_async_t *async)
+{
+  leave_idle(async->data);
+}
+
+static void check_idle(struct rill_receiver *r, int64_t now_ns)
+{
+  int64_t idle_ns = now_ns - atomic_load_explicit(&r->last_read_ns, memory_order_relaxed);
+  int gate = GATE_FREE;
+  if (r->p.idle_timeout_ns <= 0 || r->idle_paused || idle_ns <= r->p.idle_timeout_ns)
+    return;
+  /* Fails if a read is in progress: try again on the next tick. */
+  if (!atomic_compare_exchange_strong(&r->gate, &gate, GATE_NET_OWNS))
+    return;
+  enter_idle(r, idle_ns);
+  atomic_store_explicit(&r->gate, GATE_IDLE, memory_order_release);
+}
+
 static void receiver_tick(struct context_client *c, int64_t now_ns)
 {
   struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
   uint32_t i;
+  leave_idle(r); /* fallback if the wake-up was missed */
+  check_idle(r, now_ns);
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
     int st = atomic_load_explicit(&s->state, memory_order_acquire);
@@ -283,13 +377,7 @@ static void receiver_tick(struct context_client *c, int64_t now_ns)
                s->ssrc, (long long)(r->p.session_timeout_ns / NS_PER_MS));
     } else if (st == SLOT_RETIRED) {
       drain_ring(s);
-      atomic_fetch_add(&r->gone_received, load(&s->packets_received));
-      atomic_fetch_add(&r->gone_played, load(&s->played));
-      atomic_fetch_add(&r->gone_lost, load(&s->lost));
-      atomic_fetch_add(&r->gone_late, load(&s->late));
-      atomic_fetch_add(&r->gone_duplicate, load(&s->duplicate));
-      atomic_fetch_add(&r->gone_dropped, load(&s->dropped_net) + load(&s->dropped_rt));
-      bump(&r->sessions_removed);
+      add_gone_counters(r, s);
       atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
     }
   }
@@ -299,6 +387,8 @@ static void receiver_memory_returned(struct context_client *c)
 {
   struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
   size_t i;
+  if (r->idle_paused)
+    return; /* paused on purpose: only a read brings it back */
   for (i = 0; i < r->port_count; i++)
     udp_port_resume(r->ports[i]);
 }
@@ -312,7 +402,7 @@ static void publish_depack(struct session_slot *s)
   publish(&s->lost, st->packets_lost);
   publish(&s->late, st->packets_late);
   publish(&s->duplicate, st->packets_duplicate);
-  publish(&s->dropped_rt, st->packets_overflow + st->packets_invalid);
+  publish(&s->dropped_rt, st->packets_overflow + st->packets_invalid + st->packets_stale);
   publish(&s->gap_frames, st->gap_frames);
   publish(&s->underruns, st->underruns);
   publish(&s->resyncs, st->resyncs);
@@ -328,12 +418,13 @@ static void play_session(struct rill_receiver *r, struct session_slot *s, float 
   void *p;
   if (!s->rt_active) {
     depack_init(&s->depack, &s->enc, r->target_frames, r->p.max_queue_packets);
+    depack_set_max_latency(&s->depack, r->max_latency_frames);
     s->rt_active = true;
   }
   while (spsc_ring_pop(s->ring, &p) == RILL_OK)
     depack_push(&s->depack, p);
-  if (depack_read(&s->depack, s->scratch, frames) > 0)
-    mix_add_mapped(out, r->p.channels, s->scratch, s->enc.channels, frames);
+  if (depack_read(&s->depack, r->scratch, frames) > 0)
+    mix_add_mapped(out, r->p.channels, r->scratch, s->enc.channels, frames);
   publish_depack(s);
 }
 
@@ -348,8 +439,25 @@ static void retire_session(struct session_slot *s)
   atomic_store_explicit(&s->state, SLOT_RETIRED, memory_order_release);
 }
 
-void receiver_read(struct rill_receiver *r, float *out, uint32_t frames)
+void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int64_t now_ns)
 {
+  int gate = GATE_FREE;
+  bool waking = false;
+
+  if (!atomic_compare_exchange_strong(&r->gate, &gate, GATE_READING)) {
+    if (gate == GATE_IDLE && atomic_compare_exchange_strong(&r->gate, &gate, GATE_READING)) {
+      waking = true;
+    } else {
+      /* The network thread is dropping everything to go idle: play silence. */
+      atomic_store_explicit(&r->last_read_ns, now_ns, memory_order_relaxed);
+      memset(out, 0, (size_t)frames * r->p.channels * sizeof(float));
+      return;
+    }
+  }
+  atomic_store_explicit(&r->last_read_ns, now_ns, memory_order_relaxed);
+  if (waking && atomic_load_explicit(&r->wake_open, memory_order_acquire))
+    uv_async_send(&r->wake);
+
   while (frames > 0) {
     uint32_t n = frames < CHUNK_FRAMES ? frames : CHUNK_FRAMES, i;
     memset(out, 0, (size_t)n * r->p.channels * sizeof(float));
@@ -365,6 +473,12 @@ void receiver_read(struct rill_receiver *r, float *out, uint32_t frames)
     out += (size_t)n * r->p.channels;
     frames -= n;
   }
+  atomic_store_explicit(&r->gate, GATE_FREE, memory_order_release);
+}
+
+void receiver_read(struct rill_receiver *r, float *out, uint32_t frames)
+{
+  receiver_read_at(r, out, frames, clock_now_ns());
 }
 
 /* ---- control ---- */
@@ -380,10 +494,10 @@ static void free_slots(struct rill_receiver *r)
       drain_ring(s);
       spsc_ring_destroy(s->ring);
     }
-    mem_free(r->ctx->arena, &r->ctx->global, s->scratch,
-             CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
   }
   mem_free(r->ctx->arena, &r->ctx->global, r->slots, r->slots_bytes);
+  mem_free(r->ctx->arena, &r->ctx->global, r->scratch,
+           CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
 }
 
 static size_t pow2_at_least(size_t n)
@@ -414,7 +528,16 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
   r->target_frames = (uint32_t)(params->target_latency_ns * (int64_t)params->rate_hz / NS_PER_S);
   if (r->target_frames == 0)
     r->target_frames = 1;
+  r->max_latency_frames =
+      params->latency_tolerance_ns > 0
+          ? r->target_frames +
+                (uint32_t)(params->latency_tolerance_ns * (int64_t)params->rate_hz / NS_PER_S)
+          : 0;
+  atomic_init(&r->gate, GATE_FREE);
+  atomic_init(&r->last_read_ns, clock_now_ns());
   ratelimit_init(&r->rate_warn, LOG_INTERVAL_NS, 1);
+  ratelimit_init(&r->create_limit, NS_PER_S,
+                 params->session_creations_per_s ? params->session_creations_per_s : 1);
   r->slots_bytes = sizeof(struct session_slot) * params->max_sessions;
   status = mem_alloc(ctx->arena, &ctx->global, r->slots_bytes, (void **)&r->slots);
   if (status != RILL_OK)
@@ -429,11 +552,11 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
                               &s->ring);
     if (status != RILL_OK)
       goto err_slots;
-    status = mem_alloc(ctx->arena, &ctx->global, CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float),
-                       (void **)&s->scratch);
-    if (status != RILL_OK)
-      goto err_slots;
   }
+  status = mem_alloc(ctx->arena, &ctx->global, CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float),
+                     (void **)&r->scratch);
+  if (status != RILL_OK)
+    goto err_slots;
   r->client.tick = receiver_tick;
   r->client.memory_returned = receiver_memory_returned;
   list_init(&r->client.link);
@@ -490,6 +613,8 @@ static int bind_on_loop(void *arg)
     inet_ntop(q->addr->sa_family, a, group, sizeof(group));
     status = udp_port_join(q->port, group, q->iface);
   }
+  if (status == RILL_OK && r->p.socket_rcvbuf_bytes)
+    status = udp_port_set_recv_buffer(q->port, r->p.socket_rcvbuf_bytes);
   if (status == RILL_OK)
     status = udp_port_start(q->port, on_datagram, r);
   if (status != RILL_OK) {
@@ -498,8 +623,12 @@ static int bind_on_loop(void *arg)
     q->port = NULL; /* freed when libuv has closed it */
     return status;
   }
-  if (r->port_count == 0)
+  if (r->port_count == 0) {
     context_add_client(ctx, &r->client);
+    uv_async_init(&ctx->loop.loop, &r->wake, on_wake);
+    r->wake.data = r;
+    atomic_store_explicit(&r->wake_open, true, memory_order_release);
+  }
   r->ports[r->port_count++] = q->port;
   atomic_fetch_add(&r->ports_open, 1);
   return RILL_OK;
@@ -544,10 +673,14 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->sessions_created = load(&r->sessions_created);
   t->sessions_removed = load(&r->sessions_removed);
   t->no_memory = load(&r->no_memory);
+  t->sessions_rate_limited = load(&r->rate_limited);
+  t->idle_entries = load(&r->idle_entries);
+  t->idle = atomic_load_explicit(&r->gate, memory_order_relaxed) == GATE_IDLE;
   for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {
     struct rill_udp_port_stats ps;
     udp_port_stats(r->ports[i], &ps);
     t->socket_pauses += ps.pauses;
+    t->flushed += ps.flushed;
   }
   t->packets_received = load(&r->gone_received);
   t->packets_played = load(&r->gone_played);
@@ -602,12 +735,23 @@ void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *globa
     limiter_stats(&r->ports[0]->scope, socket);
 }
 
+static void wake_closed(uv_handle_t *handle)
+{
+  struct rill_receiver *r = handle->data;
+  atomic_fetch_sub(&r->ports_open, 1);
+}
+
 static int close_on_loop(void *arg)
 {
   struct rill_receiver *r = arg;
   size_t i;
   if (r->port_count > 0)
     context_remove_client(&r->client);
+  if (atomic_load(&r->wake_open)) {
+    atomic_store(&r->wake_open, false);
+    atomic_fetch_add(&r->ports_open, 1); /* counted like a port until libuv closes it */
+    uv_close((uv_handle_t *)&r->wake, wake_closed);
+  }
   for (i = 0; i < r->port_count; i++)
     udp_port_close(r->ports[i], port_closed_free);
   r->port_count = 0;

@@ -40,6 +40,10 @@ struct rill_receiver_params {
   uint32_t max_queue_packets;  /* per session, ring and jitter queue each */
   struct rtp_registry registry; /* payload types accepted */
   bool reuse_address;          /* SO_REUSEADDR on every bound port */
+  size_t socket_rcvbuf_bytes;  /* SO_RCVBUF; 0: the system's default */
+  int64_t latency_tolerance_ns; /* more queued than target + this is dropped; 0: no limit */
+  int64_t idle_timeout_ns;     /* no read for this long: go idle; 0: never */
+  uint32_t session_creations_per_s; /* new sessions per second; 0: unlimited */
 };
 
 struct receiver_totals {
@@ -52,6 +56,10 @@ struct receiver_totals {
   uint64_t sessions_removed;
   uint64_t no_memory;          /* packet record refused by a budget */
   uint64_t socket_pauses;
+  uint64_t sessions_rate_limited; /* new SSRCs refused by the creation rate limit */
+  uint64_t idle_entries;       /* times the receiver went idle (nobody read) */
+  uint64_t flushed;            /* stale datagrams discarded when leaving idle */
+  bool idle;                   /* idle now */
   uint32_t sessions;           /* active now */
   /* Packet counters over every session, removed ones included (a snapshot:
    * a session being removed may briefly count twice or not at all). */
@@ -92,9 +100,24 @@ int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr,
 
 /*
  * Fill `frames` frames (rate_hz, channels interleaved) of float samples into
- * `out`: the mix of every session, silence where there is none. Never
- * blocks, never allocates. Thread role: real-time (one reader).
+ * `out`: the mix of every session, silence where there is none. `now_ns` is
+ * the reader's clock, compared with the network thread's for idle
+ * detection. Never blocks, never allocates. Thread role: real-time (one
+ * reader).
+ *
+ * Idle. When nobody has read for idle_timeout, the network thread takes the
+ * reader's state over (a CAS on a gate word that the reader holds for the
+ * duration of each read, so the two never work on it at once), drops every
+ * session and queued packet, stops receiving and returns empty slabs. The
+ * next read takes the gate back, outputs silence and wakes the network
+ * thread, which discards what the kernel queued meanwhile and receives
+ * again: live audio is back after about one target latency, never stale.
+ * A read that finds the network thread in the middle of that work outputs
+ * silence and returns at once.
  */
+void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int64_t now_ns);
+
+/* receiver_read_at with the monotonic clock. Thread role: real-time. */
 void receiver_read(struct rill_receiver *r, float *out, uint32_t frames);
 
 /* Totals, and up to `cap` session infos (*count gets how many). Thread role: any. */

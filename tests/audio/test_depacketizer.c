@@ -232,6 +232,45 @@ static void depack_drops_payload_that_is_not_whole_frames(void **state)
   teardown(&x);
 }
 
+static void depack_drops_stale_audio_beyond_max_latency(void **state)
+{
+  struct fixture x;
+  float out[40];
+  int i;
+  (void)state;
+  setup(&x);
+  depack_set_max_latency(&x.d, 2 * TARGET);
+  for (i = 0; i < 4; i++)
+    push(&x, (uint16_t)i, (uint32_t)i * PKT); /* starts at 0 with 40 queued */
+  /* The reader stalls while 6 more packets arrive. When seq 8 arrives, 90
+   * frames are queued (> 80): the play position jumps to 90 - 40 = 50 and
+   * packets 0..4 are stale; seq 9 then makes it 50 queued, within bounds. */
+  for (i = 4; i < 10; i++)
+    push(&x, (uint16_t)i, (uint32_t)i * PKT);
+  assert_int_equal(x.d.stats.latency_trims, 1);
+  assert_int_equal(x.d.stats.packets_stale, 5);
+  assert_int_equal(depack_queued_frames(&x.d), 50);
+  assert_int_equal(depack_read(&x.d, out, 40), 40);
+  assert_ramp(out, 40, 50);
+  /* Skipped packets are not counted as lost. */
+  assert_int_equal(x.d.stats.packets_lost, 0);
+  assert_int_equal(x.d.stats.packets_late, 0);
+  teardown(&x);
+}
+
+static void depack_without_max_latency_keeps_everything(void **state)
+{
+  struct fixture x;
+  int i;
+  (void)state;
+  setup(&x);
+  for (i = 0; i < 10; i++)
+    push(&x, (uint16_t)i, (uint32_t)i * PKT);
+  assert_int_equal(depack_queued_frames(&x.d), 100);
+  assert_int_equal(x.d.stats.packets_stale, 0);
+  teardown(&x);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -244,6 +283,8 @@ int main(void)
       cmocka_unit_test(depack_underrun_reprimes_at_target),
       cmocka_unit_test(depack_resyncs_on_timestamp_jump),
       cmocka_unit_test(depack_drops_payload_that_is_not_whole_frames),
+      cmocka_unit_test(depack_drops_stale_audio_beyond_max_latency),
+      cmocka_unit_test(depack_without_max_latency_keeps_everything),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

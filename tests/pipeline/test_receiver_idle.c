@@ -1,0 +1,298 @@
+/*
+ * Receiver idle mode and stale audio, with injected clocks: a receiver that
+ * nobody reads drops its sessions and gives memory back; the next read gets
+ * silence at once and live audio after the target latency, never stale
+ * audio. Plus a two-thread stress of the reader/network gate (run under
+ * TSan in CI).
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <pthread.h>
+#include <rill/status.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "pipeline/receiver.h"
+#include "rtp/payload.h"
+#include "rtp/rtp.h"
+#include "test_util.h"
+
+#define RATE 44100
+#define PKT 220
+#define TARGET_NS (50 * NS_PER_MS)
+#define TARGET_FRAMES 2205
+#define IDLE_NS NS_PER_S
+
+struct fixture {
+  struct rill_context *ctx;
+  struct rill_receiver *r;
+  struct sockaddr_in src;
+  size_t baseline_bytes;
+};
+
+static float sample_at(uint32_t stream, uint32_t pos)
+{
+  return (float)(0.25 + 0.001 * (double)stream) * (float)sin((double)pos * 0.05);
+}
+
+static void open_fixture(struct fixture *x)
+{
+  struct rill_context_params cp = {16u << 20, 2048};
+  struct rill_receiver_params p;
+  memset(&p, 0, sizeof(p));
+  p.rate_hz = RATE;
+  p.channels = 2;
+  p.target_latency_ns = TARGET_NS;
+  p.session_timeout_ns = 5 * NS_PER_S;
+  p.max_sessions = 4;
+  p.session_budget_bytes = 1u << 20;
+  p.socket_budget_bytes = 1u << 20;
+  p.max_queue_packets = 256;
+  p.latency_tolerance_ns = TARGET_NS;
+  p.idle_timeout_ns = IDLE_NS;
+  rtp_registry_init(&p.registry);
+  assert_int_equal(context_create(&cp, &x->ctx), RILL_OK);
+  x->baseline_bytes = atomic_load(&x->ctx->global.used_bytes);
+  assert_int_equal(receiver_create(x->ctx, &p, &x->r), RILL_OK);
+  memset(&x->src, 0, sizeof(x->src));
+  x->src.sin_family = AF_INET;
+  x->src.sin_port = htons(40000);
+  x->src.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+static void close_fixture(struct fixture *x)
+{
+  receiver_destroy(x->r);
+  assert_int_equal(context_destroy(x->ctx), RILL_OK);
+}
+
+/* Packet k of stream `stream` (SSRC 100 + stream), PT 10. */
+static void inject(struct fixture *x, uint32_t stream, uint32_t k, int64_t now_ns)
+{
+  uint8_t dgram[12 + PKT * 4];
+  float samples[PKT * 2];
+  struct rtp_header h;
+  struct rtp_registry reg;
+  size_t hdr = 0, payload = 0;
+  uint32_t i;
+  rtp_registry_init(&reg);
+  memset(&h, 0, sizeof(h));
+  h.version = 2;
+  h.payload_type = 10;
+  h.seq = (uint16_t)(1000 * stream + k);
+  h.timestamp = 7000000u * stream + k * PKT;
+  h.ssrc = 100 + stream;
+  for (i = 0; i < PKT; i++)
+    samples[2 * i] = samples[2 * i + 1] = sample_at(stream, h.timestamp + i);
+  assert_int_equal(rtp_compose(&h, dgram, sizeof(dgram), &hdr), RILL_OK);
+  assert_int_equal(rtp_payload_encode(rtp_registry_find(&reg, 10), samples, PKT, dgram + hdr,
+                                      sizeof(dgram) - hdr, &payload),
+                   RILL_OK);
+  assert_int_equal(
+      receiver_inject(x->r, dgram, hdr + payload, (const struct sockaddr *)&x->src, now_ns),
+      RILL_OK);
+}
+
+static struct receiver_totals totals(struct fixture *x)
+{
+  struct receiver_totals t;
+  receiver_stats(x->r, &t, NULL, 0, NULL);
+  return t;
+}
+
+static void assert_stream(const float *out, uint32_t frames, uint32_t stream, uint32_t first_ts)
+{
+  uint32_t i;
+  for (i = 0; i < frames; i++) {
+    float want = roundf(sample_at(stream, first_ts + i) * 32768.0f) / 32768.0f;
+    if (fabsf(out[2 * i] - want) > 1e-6f)
+      fail_msg("frame %u: got %f, expected %f", i, out[2 * i], want);
+  }
+}
+
+static float out_buf[2 * 8192];
+
+static void receiver_goes_idle_and_gives_memory_back(void **state)
+{
+  struct fixture x;
+  struct receiver_totals t;
+  int64_t t0 = clock_now_ns();
+  uint32_t k;
+  (void)state;
+  open_fixture(&x);
+  receiver_read_at(x.r, out_buf, 1, t0);
+  for (k = 0; k < 11; k++) /* 2420 frames: just over the target */
+    inject(&x, 1, k, t0);
+  receiver_read_at(x.r, out_buf, PKT, t0);
+  assert_stream(out_buf, PKT, 1, 7000000u);
+  t = totals(&x);
+  assert_int_equal(t.sessions, 1);
+  assert_true(atomic_load(&x.ctx->global.used_bytes) > x.baseline_bytes);
+
+  /* Less than the idle timeout without a read: nothing happens. */
+  receiver_housekeep(x.r, t0 + IDLE_NS / 2);
+  assert_int_equal(totals(&x).idle_entries, 0);
+
+  /* Past it: every session and packet is dropped and slabs go back. */
+  receiver_housekeep(x.r, t0 + IDLE_NS + 1);
+  t = totals(&x);
+  assert_true(t.idle);
+  assert_int_equal(t.idle_entries, 1);
+  assert_int_equal(t.sessions, 0);
+  assert_int_equal(t.sessions_removed, 1);
+  {
+    struct rill_pool_stats ps;
+    pool_stats(x.ctx->packets, &ps);
+    assert_int_equal(ps.in_use_objects, 0);
+    assert_int_equal(ps.slabs, 0);
+    pool_stats(x.ctx->buffers, &ps);
+    assert_int_equal(ps.in_use_objects, 0);
+    assert_int_equal(ps.slabs, 0);
+  }
+  close_fixture(&x);
+}
+
+static void receiver_resumes_with_live_audio_not_stale(void **state)
+{
+  struct fixture x;
+  struct receiver_totals t;
+  int64_t t0 = clock_now_ns(), t1;
+  uint32_t k, i;
+  (void)state;
+  open_fixture(&x);
+  receiver_read_at(x.r, out_buf, 1, t0);
+  for (k = 0; k < 40; k++)
+    inject(&x, 1, k, t0);
+  receiver_housekeep(x.r, t0 + IDLE_NS + 1);
+  assert_true(totals(&x).idle);
+
+  /* The reader comes back: silence at once, idle left. */
+  t1 = t0 + 3 * IDLE_NS;
+  receiver_read_at(x.r, out_buf, 441, t1);
+  for (i = 0; i < 2 * 441; i++)
+    assert_true(out_buf[i] == 0.0f);
+  t = totals(&x);
+  assert_false(t.idle);
+  /* Live packets of another stream play from their first frame once the
+   * target is queued: nothing of the old stream is left to play. */
+  for (k = 0; k < TARGET_FRAMES / PKT + 1; k++)
+    inject(&x, 2, k, t1);
+  receiver_read_at(x.r, out_buf, 4 * PKT, t1);
+  assert_stream(out_buf, 4 * PKT, 2, 14000000u);
+  t = totals(&x);
+  assert_int_equal(t.sessions, 1);
+  assert_int_equal(t.sessions_created, 2);
+  close_fixture(&x);
+}
+
+static void receiver_drops_stale_audio_after_a_short_stall(void **state)
+{
+  struct fixture x;
+  struct receiver_info_box {
+    struct receiver_session_info info[4];
+  } box;
+  size_t n = 0;
+  int64_t t0 = clock_now_ns();
+  uint32_t k;
+  (void)state;
+  open_fixture(&x);
+  receiver_read_at(x.r, out_buf, 1, t0);
+  for (k = 0; k < 11; k++)
+    inject(&x, 1, k, t0);
+  receiver_read_at(x.r, out_buf, PKT, t0);
+  /* A 500 ms stall (under the idle timeout) while 100 packets arrive: far
+   * more than target + tolerance (100 ms). The next read keeps only the
+   * target, from the newest packets. */
+  for (k = 11; k < 111; k++)
+    inject(&x, 1, k, t0);
+  receiver_read_at(x.r, out_buf, PKT, t0 + IDLE_NS / 2);
+  receiver_stats(x.r, &(struct receiver_totals){0}, box.info, 4, &n);
+  assert_int_equal(n, 1);
+  assert_true(box.info[0].latency_ns <= 2 * TARGET_NS);
+  assert_true(box.info[0].packets_dropped > 80);
+  assert_int_equal(box.info[0].packets_lost, 0);
+  /* What plays next is the newest audio: it starts `latency` before the end
+   * of the newest packet (111 * PKT), within target + tolerance of it. */
+  {
+    uint32_t queued = (uint32_t)llround((double)box.info[0].latency_ns * RATE / NS_PER_S);
+    uint32_t next = 111 * PKT - queued;
+    assert_true(queued >= TARGET_FRAMES && queued <= 2 * TARGET_FRAMES);
+    receiver_read_at(x.r, out_buf, PKT, t0 + IDLE_NS / 2);
+    assert_stream(out_buf, PKT, 1, 7000000u + next);
+  }
+  close_fixture(&x);
+}
+
+/* Two threads: a reader that reads with its own clock and now and then
+ * stops reading for a while, and the network side injecting packets and
+ * housekeeping, so that the receiver keeps going idle and coming back.
+ * Checks the gate under TSan, sample sanity, and the budget. */
+struct stress {
+  struct fixture *x;
+  atomic_int done;
+  atomic_int paused;
+  atomic_int bad_samples;
+  atomic_int_least64_t now;
+};
+
+static void *stress_reader(void *arg)
+{
+  struct stress *st = arg;
+  static float buf[2 * 256];
+  int i;
+  while (!atomic_load(&st->done)) {
+    if (atomic_load(&st->paused))
+      continue;
+    receiver_read_at(st->x->r, buf, 256, atomic_load(&st->now));
+    for (i = 0; i < 2 * 256; i++)
+      if (!(buf[i] >= -1.0f && buf[i] <= 1.0f))
+        atomic_store(&st->bad_samples, 1);
+  }
+  return NULL;
+}
+
+static void receiver_gate_two_thread_stress(void **state)
+{
+  struct fixture x;
+  struct stress st;
+  pthread_t th;
+  int64_t t0 = clock_now_ns();
+  uint32_t k;
+  (void)state;
+  open_fixture(&x);
+  st.x = &x;
+  atomic_init(&st.done, 0);
+  atomic_init(&st.paused, 0);
+  atomic_init(&st.bad_samples, 0);
+  atomic_init(&st.now, t0);
+  assert_int_equal(pthread_create(&th, NULL, stress_reader, &st), 0);
+  for (k = 0; k < RILL_STRESS_ITERATIONS / 100; k++) {
+    int64_t now = t0 + (int64_t)k * 5 * NS_PER_MS;
+    /* Alternate 1 s of reading and 2 s without (network time). */
+    int paused = (k % 600) >= 200;
+    atomic_store(&st.paused, paused);
+    if (!paused)
+      atomic_store(&st.now, now);
+    inject(&x, k % 3, k, now);
+    if (k % 20 == 0)
+      receiver_housekeep(x.r, now);
+  }
+  atomic_store(&st.done, 1);
+  pthread_join(th, NULL);
+  assert_int_equal(atomic_load(&st.bad_samples), 0);
+  /* 2000 packets: phases of 600 with 400 unread (2 s > 1 s idle timeout). */
+  assert_true(totals(&x).idle_entries >= 2);
+  assert_true(atomic_load(&x.ctx->global.peak_bytes) <= x.ctx->global.budget_bytes);
+  close_fixture(&x);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(receiver_goes_idle_and_gives_memory_back),
+      cmocka_unit_test(receiver_resumes_with_live_audio_not_stale),
+      cmocka_unit_test(receiver_drops_stale_audio_after_a_short_stall),
+      cmocka_unit_test(receiver_gate_two_thread_stress),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
