@@ -95,7 +95,7 @@ static int major_for_extension(const char *ext)
     return SF_FORMAT_RAW;
   if (strcasecmp(ext, "aif") == 0)
     return SF_FORMAT_AIFF;
-  if (strcasecmp(ext, "oga") == 0 || strcasecmp(ext, "opus") == 0)
+  if (strcasecmp(ext, "ogg") == 0 || strcasecmp(ext, "oga") == 0 || strcasecmp(ext, "opus") == 0)
     return SF_FORMAT_OGG;
   sf_command(NULL, SFC_GET_FORMAT_MAJOR_COUNT, &count, sizeof(count));
   for (i = 0; i < count; i++) {

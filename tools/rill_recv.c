@@ -141,7 +141,8 @@ int main(int argc, char **argv)
   uint64_t frames_done = 0, limit_frames = UINT64_MAX;
   int64_t deadline, next_report;
 
-  while ((opt = getopt_long(argc, argv, "s:o:vh", longopts, NULL)) != -1) {
+  opterr = 0; /* one line of our own for a bad option, not getopt's */
+  while ((opt = getopt_long(argc, argv, ":s:o:vh", longopts, NULL)) != -1) {
     switch (opt) {
     case 's':
       source = optarg;
@@ -248,8 +249,7 @@ int main(int argc, char **argv)
       usage(stdout);
       return 0;
     default:
-      usage(stderr);
-      return 2;
+      return fail(NULL, tool_bad_option(opt, argc, argv, err, sizeof(err)));
     }
   }
   if (optind < argc)

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
   int64_t start, next_report;
 
   memset(&enc, 0, sizeof(enc));
-  while ((opt = getopt_long(argc, argv, "i:s:vh", longopts, NULL)) != -1) {
+  opterr = 0; /* one line of our own for a bad option, not getopt's */
+  while ((opt = getopt_long(argc, argv, ":i:s:vh", longopts, NULL)) != -1) {
     switch (opt) {
     case 'i':
       input = optarg;
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
     case 'P':
       if (cli_parse_duration_ns(optarg, &packet_ns, err, sizeof(err)) != 0)
         return fail("--packet-len", err);
+      if (packet_ns == 0)
+        return fail("--packet-len", "must be greater than 0");
       break;
     case 'E':
       if (tool_parse_encoding(optarg, &enc, err, sizeof(err)) != 0)
@@ -94,6 +97,8 @@ int main(int argc, char **argv)
     case 'M':
       if (cli_parse_size_bytes(optarg, &max_mem, err, sizeof(err)) != 0)
         return fail("--max-mem", err);
+      if (max_mem == 0)
+        return fail("--max-mem", "must be greater than 0");
       break;
     case 'v':
       verbose++;
@@ -102,8 +107,7 @@ int main(int argc, char **argv)
       usage(stdout);
       return 0;
     default:
-      usage(stderr);
-      return 2;
+      return fail(NULL, tool_bad_option(opt, argc, argv, err, sizeof(err)));
     }
   }
   if (optind < argc)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <getopt.h>
+
 #include "cli_parse.h"
 
 volatile sig_atomic_t tool_stop;
@@ -106,4 +108,17 @@ void tool_setup_log(const char *tool, int verbose)
 const char *tool_last_error(void)
 {
   return last_error;
+}
+
+const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t err_cap)
+{
+  const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+  int long_opt = arg[0] == '-' && arg[1] == '-';
+  if (opt == ':')
+    snprintf(err, err_cap, "option '%s' needs a value (see --help)", arg);
+  else if (long_opt)
+    snprintf(err, err_cap, "unknown option '%s' (see --help)", arg);
+  else
+    snprintf(err, err_cap, "unknown option '-%c' (see --help)", optopt);
+  return err;
 }

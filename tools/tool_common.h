@@ -36,6 +36,13 @@ int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, 
  */
 void tool_setup_log(const char *tool, int verbose);
 
+/*
+ * After getopt_long (optstring starting with ':', opterr = 0) returned '?'
+ * or ':' as `opt`: a one-line description of the bad option in err
+ * ("unknown option '--foo'", "option '-s' needs a value"), returned.
+ */
+const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t err_cap);
+
 /* The last error the library logged, or "" if none. */
 const char *tool_last_error(void);
 

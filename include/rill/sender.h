@@ -55,7 +55,10 @@ RILL_API int rill_sender_write(struct rill_sender *sender, const float *samples,
 /* Counters. Returns RILL_OK or RILL_EINVAL. Thread role: any. */
 RILL_API int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *out);
 
-/* Send what is queued and free the sender. Thread role: control, writer stopped. */
+/*
+ * Send what is queued, a partly filled last packet completed with silence, and
+ * free the sender. Thread role: control, writer stopped.
+ */
 RILL_API int rill_sender_close(struct rill_sender *sender);
 
 #ifdef __cplusplus

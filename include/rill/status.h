@@ -30,7 +30,8 @@ extern "C" {
   XX(EADDRINUSE, -11, "address already in use")                                 \
   XX(ENETWORK, -12, "network operation failed")                                 \
   XX(ERESOLVE, -13, "cannot resolve host name")                                 \
-  XX(ESTATE, -14, "operation not allowed in this state")
+  XX(ESTATE, -14, "operation not allowed in this state")                       \
+  XX(EUNRECOVERABLE, -15, "not enough FEC symbols to restore the lost ones")
 
 enum rill_status {
 #define RILL_STATUS_ENUM_(name, num, msg) RILL_##name = (num),

@@ -178,14 +178,6 @@ uint32_t depack_read(struct rill_depacketizer *d, float *out, uint32_t frames)
     if (ts_before(d->next_ts, pkt->timestamp)) {
       /* A gap before the next packet: lost or not yet arrived. */
       uint32_t gap = (uint32_t)ts_diff(pkt->timestamp, d->next_ts);
-      if (gap > d->resync_frames) {
-        /* Not a gap but a packet out of line, queued before the start
-         * (later pushes are checked against the play position): drop it
-         * rather than play that much silence. */
-        packet_free(squeue_pop(&d->queue));
-        d->stats.packets_invalid++;
-        continue;
-      }
       take = gap < want ? gap : want;
       memset(out + (size_t)pos * channels, 0, (size_t)take * channels * sizeof(float));
       d->stats.gap_frames += take;

@@ -33,7 +33,7 @@ struct rill_depacketizer_stats {
   uint64_t packets_late;    /* arrived after their play position */
   uint64_t packets_duplicate;
   uint64_t packets_overflow; /* queue full */
-  uint64_t packets_invalid;  /* payload not a whole number of frames, or out of line */
+  uint64_t packets_invalid;  /* payload not a whole number of frames */
   uint64_t gap_frames;       /* frames of silence played while started */
   uint64_t underruns;        /* queue ran dry while playing */
   uint64_t resyncs;          /* timestamp jumps that restarted playback */

@@ -274,6 +274,14 @@ void sender_destroy(struct rill_sender *s)
   if (!s)
     return;
   ctx = s->ctx;
+  /* Nothing written is lost: a partly filled packet is completed with
+   * silence and sent before the socket closes. */
+  if (s->staged > 0) {
+    memset(s->stage + (size_t)s->staged * s->p.enc.channels, 0,
+           (size_t)(s->p.packet_frames - s->staged) * s->p.enc.channels * sizeof(float));
+    emit_packet(s);
+    s->staged = 0;
+  }
   evloop_call(&ctx->loop, close_on_loop, s);
   while (!atomic_load(&s->closed))
     evloop_call(&ctx->loop, noop, NULL);

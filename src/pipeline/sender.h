@@ -55,7 +55,10 @@ void sender_stats(struct rill_sender *s, struct sender_totals *out,
 /* Channels of the frames write takes. Thread role: any. */
 uint32_t sender_input_channels(const struct rill_sender *s);
 
-/* Send what is queued, stop and free. Thread role: control, writer stopped. */
+/*
+ * Send what is queued (a partly filled packet is completed with silence),
+ * stop and free. Thread role: control, writer stopped.
+ */
 void sender_destroy(struct rill_sender *s);
 
 #endif /* RILL_PIPELINE_SENDER_H */

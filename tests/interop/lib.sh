@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the interop scripts; sourced, not run. Sets up a temp
 # dir removed on exit (with every background process the script recorded in
 # `pids`), and gives free-port, readiness and wavcheck helpers. All traffic
@@ -30,8 +31,9 @@ value() {
 
 # between NAME VALUE LOW HIGH: integer range assertion that prints both sides.
 between() {
-  [ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+  if [ -z "$2" ] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
     fail "$1 = '$2', expected $3..$4"
+  fi
 }
 
 # free_udp_port [pair]: a UDP port on 127.0.0.1 that was free a moment ago
@@ -103,7 +105,8 @@ check() {
   shift 2
   timeout 60 "$wavcheck" "$@" >"$tmp/$name.txt" 2>&1 ||
     { cat "$tmp/$name.txt" >&2; fail "wavcheck ($name) failed"; }
-  grep -E '^(frames|leading_silence_frames|signal_frames|max_gap_frames|freq_hz|lag_frames|gain|snr_db)=|^wavcheck:' \
-    "$tmp/$name.txt" | tr '\n' ' '
+  local keys='frames|leading_silence_frames|signal_frames|max_gap_frames|freq_hz|lag_frames'
+  keys="$keys|gain|snr_db"
+  grep -E "^($keys)=|^wavcheck:" "$tmp/$name.txt" | tr '\n' ' '
   echo "[$name]"
 }

@@ -35,7 +35,8 @@
 #define TARGET_NS (((int64_t)TARGET_FRAMES * NS_PER_S + RATE - 1) / RATE)
 #define TIMEOUT_NS (2 * NS_PER_S)
 #define MAX_FRAMES 16384
-/* One L16 step: what encoding to 16 bits may change a sample by, and more. */
+/* Samples pass through L16 (steps of 2^-15) and come back within half a
+ * step; one step of slack. */
 #define TOLERANCE (1.0f / 32767.0f)
 
 /* ---- signals ---- */
@@ -819,6 +820,111 @@ static void receiver_enforces_session_budget(void **state)
   close_receiver(&x);
 }
 
+/* Inject packet k of `st` with its timestamp moved by `shift` (a stray packet
+ * or a sender whose clock jumped). */
+static void send_shifted(struct fixture *x, const struct stream *st, uint32_t k, uint32_t shift)
+{
+  uint8_t dgram[2048];
+  size_t len = stream_packet(st, k, dgram, sizeof(dgram));
+  uint32_t ts = ((uint32_t)dgram[4] << 24 | (uint32_t)dgram[5] << 16 | (uint32_t)dgram[6] << 8 |
+                 dgram[7]) + shift;
+  dgram[4] = (uint8_t)(ts >> 24);
+  dgram[5] = (uint8_t)(ts >> 16);
+  dgram[6] = (uint8_t)(ts >> 8);
+  dgram[7] = (uint8_t)ts;
+  send_raw(x, dgram, len);
+}
+
+static bool signal_matches(const float *out, uint32_t channels, uint32_t frames, uint32_t first,
+                           float (*expect)(uint32_t n, uint32_t ch))
+{
+  uint32_t f, c;
+  for (f = 0; f < frames; f++)
+    for (c = 0; c < channels; c++)
+      if (!(fabsf(out[f * channels + c] - expect(first + f, c)) <= TOLERANCE))
+        return false;
+  return true;
+}
+
+#define STRAY_PACKETS 400 /* 2 s */
+#define STRAY_TAIL 50     /* packets read at the end that must be clean audio */
+
+/*
+ * A stream of STRAY_PACKETS in which packet `stray` carries a timestamp moved
+ * by `shift` (or, with `all_after`, every packet from `stray` on: the sender
+ * restarted its clock). One packet read per packet sent. Returns the session
+ * info; checks that the last STRAY_TAIL packets read are continuous audio.
+ */
+static struct receiver_session_info play_with_stray(uint32_t stray, uint32_t shift, bool all_after)
+{
+  struct rill_receiver_params p = default_params();
+  struct fixture x;
+  struct stream st;
+  struct receiver_session_info s;
+  uint32_t k, j;
+  bool found = false;
+  open_receiver(&x, &p);
+  stream_init(&st, 0x600, RTP_PT_L16_STEREO, sig);
+  for (k = 0; k < STRAY_PACKETS; k++, x.now_ns += PKT_NS) {
+    if (k == stray || (all_after && k > stray))
+      send_shifted(&x, &st, k, shift);
+    else
+      send_packet(&x, &st, k);
+    if (k >= 4) {
+      uint32_t tail_index = k + STRAY_TAIL >= STRAY_PACKETS ? k + STRAY_TAIL - STRAY_PACKETS : 0;
+      receiver_read(x.r, out_buf + (size_t)tail_index * PKT_FRAMES * 2, PKT_FRAMES);
+    }
+  }
+  /* The tail is some run of consecutive packets of the stream. */
+  for (j = 0; j + STRAY_TAIL <= STRAY_PACKETS && !found; j++)
+    found = signal_matches(out_buf, 2, STRAY_TAIL * PKT_FRAMES, j * PKT_FRAMES, sig);
+  if (!found)
+    fail_msg("stray packet %u shifted by %u: the last %u packets read are not clean audio", stray,
+             shift, STRAY_TAIL);
+  s = session(&x, st.ssrc);
+  /* What the resync threw away is neither lost nor dropped: it is gone
+   * with the timeline it belonged to. */
+  assert_int_equal(s.packets_received, STRAY_PACKETS);
+  assert_int_equal(s.packets_lost, 0);
+  assert_int_equal(s.packets_late, 0);
+  assert_int_equal(s.packets_dropped, 0);
+  assert_int_equal(s.gap_frames, 0);
+  close_receiver(&x);
+  return s;
+}
+
+static void receiver_recovers_from_a_stray_timestamp(void **state)
+{
+  static const struct {
+    uint32_t stray, shift;
+    bool all_after;
+    uint64_t played, resyncs;
+  } cases[] = {
+      /* The first packet far ahead: replaced by the second. */
+      {0, 1u << 30, false, 396, 1},
+      /* Before the start, ahead, half the range away, behind: the stray
+       * replaces the queued packet, the next packet replaces the stray. */
+      {1, 1u << 30, false, 395, 2},
+      {1, 0x80000000u, false, 395, 2},
+      {1, (uint32_t)-(1 << 30), false, 395, 2},
+      /* While playing, 2.3 s ahead or behind: resync to it, then back. */
+      {10, 100000, false, 392, 2},
+      {10, (uint32_t)-100000, false, 392, 2},
+      /* The sender's clock jumps 10 s and stays there, while playing and
+       * before the start: one resync, no silence, nothing lost. */
+      {100, 441000, true, 393, 1},
+      {2, 441000, true, 395, 1},
+  };
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct receiver_session_info s =
+        play_with_stray(cases[i].stray, cases[i].shift, cases[i].all_after);
+    assert_int_equal(s.packets_played, cases[i].played);
+    assert_int_equal(s.resyncs, cases[i].resyncs);
+  }
+}
+
 static void receiver_rejects_bad_params(void **state)
 {
   struct rill_context_params cp = {(size_t)16 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES};
@@ -858,6 +964,7 @@ int main(void)
       cmocka_unit_test(receiver_times_out_sessions_and_reuses_slots),
       cmocka_unit_test(receiver_drops_senders_at_another_rate),
       cmocka_unit_test(receiver_enforces_session_budget),
+      cmocka_unit_test(receiver_recovers_from_a_stray_timestamp),
       cmocka_unit_test(receiver_rejects_bad_params),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,15 +1,22 @@
 /*
- * Receiver idle mode and stale audio, with injected clocks: a receiver that
- * nobody reads drops its sessions and gives memory back; the next read gets
- * silence at once and live audio after the target latency, never stale
- * audio. Plus a two-thread stress of the reader/network gate (run under
- * TSan in CI).
+ * The receiver's memory bounds, with injected clocks where time matters:
+ * - idle: a receiver that nobody reads drops its sessions and gives memory
+ *   back; the next read gets silence at once and live audio after the target
+ *   latency, never stale audio;
+ * - stale audio beyond target + tolerance is dropped after a short stall;
+ * - a flood of fake senders creates at most max_sessions sessions, no faster
+ *   than the creation rate, and a legitimate stream plays on undisturbed;
+ * - when the global budget is exhausted the socket pauses, and resumes when
+ *   the reader frees memory (real loopback socket, counters only);
+ * - a two-thread stress of the reader/network gate (run under TSan in CI).
  */
 #include <arpa/inet.h>
 #include <math.h>
 #include <pthread.h>
 #include <rill/status.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "pipeline/receiver.h"
@@ -35,9 +42,8 @@ static float sample_at(uint32_t stream, uint32_t pos)
   return (float)(0.25 + 0.001 * (double)stream) * (float)sin((double)pos * 0.05);
 }
 
-static void open_fixture(struct fixture *x)
+static void default_params(struct rill_receiver_params *p_out)
 {
-  struct rill_context_params cp = {16u << 20, 2048};
   struct rill_receiver_params p;
   memset(&p, 0, sizeof(p));
   p.rate_hz = RATE;
@@ -51,6 +57,13 @@ static void open_fixture(struct fixture *x)
   p.latency_tolerance_ns = TARGET_NS;
   p.idle_timeout_ns = IDLE_NS;
   rtp_registry_init(&p.registry);
+  *p_out = p;
+}
+
+static void open_with(struct fixture *x, size_t budget, const struct rill_receiver_params *pp)
+{
+  struct rill_context_params cp = {budget, 2048};
+  struct rill_receiver_params p = *pp;
   assert_int_equal(context_create(&cp, &x->ctx), RILL_OK);
   x->baseline_bytes = atomic_load(&x->ctx->global.used_bytes);
   assert_int_equal(receiver_create(x->ctx, &p, &x->r), RILL_OK);
@@ -60,16 +73,22 @@ static void open_fixture(struct fixture *x)
   x->src.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
+static void open_fixture(struct fixture *x)
+{
+  struct rill_receiver_params p;
+  default_params(&p);
+  open_with(x, 16u << 20, &p);
+}
+
 static void close_fixture(struct fixture *x)
 {
   receiver_destroy(x->r);
   assert_int_equal(context_destroy(x->ctx), RILL_OK);
 }
 
-/* Packet k of stream `stream` (SSRC 100 + stream), PT 10. */
-static void inject(struct fixture *x, uint32_t stream, uint32_t k, int64_t now_ns)
+/* Packet k of stream `stream` (SSRC 100 + stream), PT 10, as datagram bytes. */
+static size_t make_datagram(uint32_t stream, uint32_t k, uint8_t *dgram, size_t cap)
 {
-  uint8_t dgram[12 + PKT * 4];
   float samples[PKT * 2];
   struct rtp_header h;
   struct rtp_registry reg;
@@ -84,13 +103,19 @@ static void inject(struct fixture *x, uint32_t stream, uint32_t k, int64_t now_n
   h.ssrc = 100 + stream;
   for (i = 0; i < PKT; i++)
     samples[2 * i] = samples[2 * i + 1] = sample_at(stream, h.timestamp + i);
-  assert_int_equal(rtp_compose(&h, dgram, sizeof(dgram), &hdr), RILL_OK);
+  assert_int_equal(rtp_compose(&h, dgram, cap, &hdr), RILL_OK);
   assert_int_equal(rtp_payload_encode(rtp_registry_find(&reg, 10), samples, PKT, dgram + hdr,
-                                      sizeof(dgram) - hdr, &payload),
+                                      cap - hdr, &payload),
                    RILL_OK);
-  assert_int_equal(
-      receiver_inject(x->r, dgram, hdr + payload, (const struct sockaddr *)&x->src, now_ns),
-      RILL_OK);
+  return hdr + payload;
+}
+
+static void inject(struct fixture *x, uint32_t stream, uint32_t k, int64_t now_ns)
+{
+  uint8_t dgram[12 + PKT * 4];
+  size_t len = make_datagram(stream, k, dgram, sizeof(dgram));
+  assert_int_equal(receiver_inject(x->r, dgram, len, (const struct sockaddr *)&x->src, now_ns),
+                   RILL_OK);
 }
 
 static struct receiver_totals totals(struct fixture *x)
@@ -232,6 +257,7 @@ struct stress {
   atomic_int done;
   atomic_int paused;
   atomic_int bad_samples;
+  atomic_int reads;
   atomic_int_least64_t now;
 };
 
@@ -244,6 +270,7 @@ static void *stress_reader(void *arg)
     if (atomic_load(&st->paused))
       continue;
     receiver_read_at(st->x->r, buf, 256, atomic_load(&st->now));
+    atomic_fetch_add(&st->reads, 1);
     for (i = 0; i < 2 * 256; i++)
       if (!(buf[i] >= -1.0f && buf[i] <= 1.0f))
         atomic_store(&st->bad_samples, 1);
@@ -264,12 +291,20 @@ static void receiver_gate_two_thread_stress(void **state)
   atomic_init(&st.done, 0);
   atomic_init(&st.paused, 0);
   atomic_init(&st.bad_samples, 0);
+  atomic_init(&st.reads, 0);
   atomic_init(&st.now, t0);
   assert_int_equal(pthread_create(&th, NULL, stress_reader, &st), 0);
   for (k = 0; k < RILL_STRESS_ITERATIONS / 100; k++) {
     int64_t now = t0 + (int64_t)k * 5 * NS_PER_MS;
     /* Alternate 1 s of reading and 2 s without (network time). */
-    int paused = (k % 600) >= 200;
+    int paused = (k % 600) >= 200, spins;
+    if (k % 600 == 200) {
+      /* Before a pause, make sure the reader really read in this phase (a
+       * busy machine may not have scheduled it), so that it left idle. */
+      int before = atomic_load(&st.reads);
+      for (spins = 0; spins < 5000 && atomic_load(&st.reads) < before + 2; spins++)
+        usleep(1000);
+    }
     atomic_store(&st.paused, paused);
     if (!paused)
       atomic_store(&st.now, now);
@@ -286,6 +321,143 @@ static void receiver_gate_two_thread_stress(void **state)
   close_fixture(&x);
 }
 
+static void receiver_fake_sender_flood_is_bounded(void **state)
+{
+  struct fixture x;
+  struct rill_receiver_params p;
+  struct receiver_totals t;
+  uint8_t dgram[12 + PKT * 4];
+  int64_t t0 = clock_now_ns();
+  uint32_t k, f, fake = 0;
+  (void)state;
+  default_params(&p);
+  p.max_sessions = 4;
+  p.session_creations_per_s = 5;
+  open_with(&x, 16u << 20, &p);
+  receiver_read_at(x.r, out_buf, 1, t0);
+  /* One legitimate stream, and 100 fake senders (one packet each, a new
+   * SSRC every time) between each of its packets, over 2 s. */
+  for (k = 0; k < 400; k++) {
+    int64_t now = t0 + (int64_t)k * 5 * NS_PER_MS;
+    inject(&x, 0, k, now);
+    for (f = 0; f < 100; f++) {
+      size_t len = make_datagram(1000 + fake++, 0, dgram, sizeof(dgram));
+      assert_int_equal(
+          receiver_inject(x.r, dgram, len, (const struct sockaddr *)&x.src, now), RILL_OK);
+    }
+    if (k % 20 == 0)
+      receiver_housekeep(x.r, now);
+    receiver_read_at(x.r, out_buf, PKT, now);
+    /* Playback starts once 11 packets span the target (k = 10), from the
+     * first packet; from then on every frame is the legitimate stream,
+     * exactly, fakes or not. */
+    if (k >= 10)
+      assert_stream(out_buf, PKT, 0, (k - 10) * PKT);
+  }
+  t = totals(&x);
+  assert_true(t.sessions <= 4);
+  /* 2 s at 5 creations per second: at most 5 per window, 3 windows. */
+  assert_true(t.sessions_created <= 1 + 15);
+  assert_true(t.sessions_rate_limited + t.sessions_refused >= 40000 - 16);
+  assert_true(atomic_load(&x.ctx->global.peak_bytes) <= x.ctx->global.budget_bytes);
+  close_fixture(&x);
+}
+
+/* Poll `cond` on the receiver's counters, `rounds` times 10 ms at most (not
+ * a timed assertion: callers retry and fail only if the event never comes). */
+static bool wait_for_rounds(struct fixture *x, bool (*cond)(const struct receiver_totals *t),
+                            int rounds)
+{
+  int i;
+  for (i = 0; i < rounds; i++) {
+    struct receiver_totals t;
+    receiver_stats(x->r, &t, NULL, 0, NULL);
+    if (cond(&t))
+      return true;
+    usleep(10000);
+  }
+  return false;
+}
+
+static bool paused(const struct receiver_totals *t)
+{
+  return t->socket_pauses > 0;
+}
+
+static uint64_t datagrams_mark;
+static bool received_more(const struct receiver_totals *t)
+{
+  return t->datagrams > datagrams_mark;
+}
+
+static void send_burst(int fd, const struct sockaddr_in *to, uint32_t first, uint32_t count)
+{
+  uint8_t dgram[12 + PKT * 4];
+  uint32_t k;
+  for (k = first; k < first + count; k++) {
+    size_t len = make_datagram(0, k, dgram, sizeof(dgram));
+    (void)sendto(fd, dgram, len, 0, (const struct sockaddr *)to, sizeof(*to));
+    if (k % 32 == 31)
+      usleep(1000); /* let the network thread keep up; drops are fine either way */
+  }
+}
+
+static void receiver_pauses_socket_at_budget_and_resumes(void **state)
+{
+  struct fixture x;
+  struct rill_receiver_params p;
+  struct receiver_totals t;
+  struct sockaddr_in to;
+  uint16_t port = 0;
+  uint32_t sent = 0;
+  int fd, round;
+  (void)state;
+  memset(&t, 0, sizeof(t));
+  default_params(&p);
+  p.max_sessions = 1;
+  p.session_budget_bytes = 64u << 20; /* the global budget binds first */
+  p.max_queue_packets = 2048;
+  p.latency_tolerance_ns = 0;          /* keep everything: no stale trimming */
+  p.idle_timeout_ns = 0;               /* never idle: the reader just stalls */
+  open_with(&x, 2u << 20, &p);
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(receiver_bind(x.r, (const struct sockaddr *)&to, NULL, &port), RILL_OK);
+  to.sin_port = htons(port);
+  fd = socket(AF_INET, SOCK_DGRAM, 0);
+  assert_true(fd >= 0);
+
+  /* Nobody reads: about 900 packets fill a 2 MiB budget. Send rounds until
+   * the port pauses (the kernel may drop some when the machine is busy). */
+  for (round = 0; round < 40 && !paused(&t); round++) {
+    send_burst(fd, &to, sent, 300);
+    sent += 300;
+    (void)wait_for_rounds(&x, paused, 20);
+    t = totals(&x);
+  }
+  assert_true(t.socket_pauses >= 1);
+  assert_true(atomic_load(&x.ctx->global.peak_bytes) <= x.ctx->global.budget_bytes);
+  assert_true(t.datagrams < sent);
+
+  /* The reader drains the queue: memory comes back, the port resumes, and
+   * new datagrams are received again. */
+  datagrams_mark = t.datagrams;
+  receiver_read(x.r, out_buf, 4096);
+  receiver_read(x.r, out_buf, 4096);
+  receiver_read(x.r, out_buf, 4096);
+  for (round = 0; round < 40 && !received_more(&t); round++) {
+    send_burst(fd, &to, sent, 50);
+    sent += 50;
+    (void)wait_for_rounds(&x, received_more, 20);
+    t = totals(&x);
+  }
+  assert_true(received_more(&t));
+  assert_true(atomic_load(&x.ctx->global.peak_bytes) <= x.ctx->global.budget_bytes);
+  close(fd);
+  close_fixture(&x);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -293,6 +465,8 @@ int main(void)
       cmocka_unit_test(receiver_resumes_with_live_audio_not_stale),
       cmocka_unit_test(receiver_drops_stale_audio_after_a_short_stall),
       cmocka_unit_test(receiver_gate_two_thread_stress),
+      cmocka_unit_test(receiver_fake_sender_flood_is_bounded),
+      cmocka_unit_test(receiver_pauses_socket_at_budget_and_resumes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
