@@ -28,6 +28,9 @@
  * periods). Every run is bounded: `--duration` is required (at most 600 s)
  * and SIGINT/SIGTERM stop it early; the totals are printed either way.
  *
+ * At exit it prints packets sent, send errors and the achieved rate (and each
+ * segment's with --profile) on stderr.
+ *
  * Only loopback destinations (127.0.0.0/8) are accepted: the benchmark must
  * never put its load on a real network.
  */
@@ -61,6 +64,8 @@
 struct segment {
   double seconds; /* < 0: until the end of the run */
   double pps;
+  uint64_t sent;  /* packets sent in it */
+  double elapsed_s;
 };
 
 struct stream {
@@ -490,7 +495,8 @@ int main(int argc, char **argv)
   t_end = t_start + (int64_t)(o.duration_s * NS_PER_S);
   seg_start = t_start;
   for (seg = 0; seg < o.segment_count && !stop_requested; seg++) {
-    const struct segment *sg = &o.segments[seg];
+    struct segment *sg = &o.segments[seg];
+    uint64_t n_before = tot.sent;
     int64_t seg_end = sg->seconds < 0 ? t_end : seg_start + (int64_t)(sg->seconds * NS_PER_S);
     uint64_t seg_sent = 0;
     if (seg_end > t_end)
@@ -538,6 +544,8 @@ int main(int argc, char **argv)
           wake += step;
       }
     }
+    sg->sent = tot.sent - n_before;
+    sg->elapsed_s = (double)((now_ns() < seg_end ? now_ns() : seg_end) - seg_start) / NS_PER_S;
     seg_start = seg_end;
   }
   elapsed = (double)(now_ns() - t_start) / (double)NS_PER_S;
@@ -549,6 +557,14 @@ int main(int argc, char **argv)
     if (!o.unthrottled) {
       for (seg = 0; seg < o.segment_count; seg++)
         fprintf(stderr, "%s%.1f", seg ? "," : "", o.segments[seg].pps);
+    }
+    if (o.segment_count > 1) {
+      fprintf(stderr, " segment_pps=");
+      for (seg = 0; seg < o.segment_count; seg++) {
+        const struct segment *sg = &o.segments[seg];
+        fprintf(stderr, "%s%.1f", seg ? "," : "",
+                sg->elapsed_s > 0 ? (double)sg->sent / sg->elapsed_s : 0.0);
+      }
     }
     if (tot.errors)
       fprintf(stderr, " last_error=%s", strerror((int)tot.last_errno));

@@ -26,7 +26,8 @@
 #       is silence so that the mix stays checkable) beside a legitimate
 #       stream, read normally; rate "max"
 #   s7  (beyond the brief) fake senders first, the legitimate stream joins
-#       2 s later: can a new sender still get a session during a flood?
+#       2.37 s later: can a new sender still get a session during a flood,
+#       and how long does it wait ("joined<=N s")?
 #
 # Every run has the same schedule: the receiver starts at t=0 and is sampled
 # at once (the baseline) and then every second; the flood runs from t=0.5 s
@@ -314,19 +315,28 @@ SUMMARY_TXT=$OUT/summary.txt
 echo "scenario,rate,pps_sent,base_kib,max_kib,end_kib,slope_kib_s,cpu_pct,recover_s,rill_peak_kib,rill_budget_kib,notes" \
   >"$SUMMARY_CSV"
 
-# summarize NAME RATE_LABEL SLOPE_TO EVENT_T REF_MODE AUDIO_FROM AUDIO_TO
+# summarize NAME RATE_LABEL SLOPE_TO EVENT_T REF_MODE AUDIO_FROM AUDIO_TO [LEGIT_START]
 #   EVENT_T: time the load ended (recovery counts from there)
 #   REF_MODE: "first" (baseline = first sample) or a time (last sample
 #   before it is the reference, for the burst)
+#   AUDIO_FROM..AUDIO_TO: samples whose audio (the previous second) must be
+#   the legitimate sine, intact ("-": no check)
+#   LEGIT_START: when the legitimate stream started; "joined" is the first
+#   sample after it with its audio (an upper bound, 1 s resolution)
 summarize() {
-  local name=$1 rate=$2 slope_to=$3 event_t=$4 ref_mode=$5 afrom=$6 ato=$7 pps
-  # The flood's achieved rate (not the legitimate stream's).
+  local name=$1 rate=$2 slope_to=$3 event_t=$4 ref_mode=$5 afrom=$6 ato=$7 lstart=${8:--} pps
+  # The flood's achieved rate (not the legitimate stream's; s4: the burst's).
   pps=$(ls "$RUN".gen*.log 2>/dev/null | grep -v gen-legit | head -n 1 | xargs -r cat \
-    | grep -Eo ' pps=[0-9.]+' | tail -n 1 | cut -d= -f2) || true
+    | awk '{ for (i = 1; i <= NF; i++) {
+               if ($i ~ /^pps=/) { split($i, a, "="); p = a[2] }
+               if ($i ~ /^segment_pps=/) { split($i, a, "="); n = split(a[2], b, ",")
+                 for (j = 1; j <= n; j++) if (b[j] + 0 > m) m = b[j] + 0
+                 p = sprintf("%.1f", m) } } }
+           END { print p }') || true
   awk -F, -v name="$name" -v rate="$rate" -v pps="${pps:--}" -v fs="$FLOOD_START" \
     -v fe="$FLOOD_END" -v sfrom="$(awk -v a="$FLOOD_START" -v b="$SLOPE_SKIP" 'BEGIN { print a + b }')" \
     -v sto="$slope_to" -v ev="$event_t" -v refm="$ref_mode" -v afrom="$afrom" -v ato="$ato" \
-    -v rkib="$RECOVER_KIB" -v csvout="$SUMMARY_CSV" '
+    -v rkib="$RECOVER_KIB" -v lstart="$lstart" -v csvout="$SUMMARY_CSV" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     function v(name) { return (name in col) && $col[name] != "" ? $col[name] + 0 : "" }
     {
@@ -352,6 +362,7 @@ summarize() {
       if ("idle_entries" in col) idles = v("idle_entries")
       if ("sessions_rate_limited" in col) ratelim = v("sessions_rate_limited")
       if ("stale_flushed" in col) flushed = v("stale_flushed")
+      if (lstart != "-" && join == "" && t > lstart + 0 && v("rms") > 0.3) join = t - lstart
       if (afrom != "-" && t >= afrom + 0 && t <= ato + 0.01 && "rms" in col) {
         an++; ag += v("gap_frames"); r = v("rms")
         if (an == 1 || r < rmin) rmin = r
@@ -379,6 +390,7 @@ summarize() {
       if (ratelim != "") notes = notes sprintf("rate_limited=%d ", ratelim)
       if (idles != "") notes = notes sprintf("idle_entries=%d flushed=%d ", idles, flushed)
       if (kdrops != "") notes = notes sprintf("kernel_drops=%d kernel_q_max=%dK ", kdrops, kq / 1024)
+      if (lstart != "-") notes = notes (join == "" ? "legit never played " : sprintf("legit joined<=%.1fs ", join))
       if (an > 0) notes = notes sprintf("audio %s: gap_frames=%d rms=%.3f..%.3f",
                                         (ag == 0 && rmin > 0.35 && rmax < 0.357) ? "OK" : "BAD",
                                         ag, rmin, rmax)
@@ -439,7 +451,7 @@ run_s5() { # fake senders beside a legitimate stream that started first
   gen gen-fake "$fstart" $((DURATION - 1)) --pps "$pps" --random-ssrc --seed 12
   finish_lib
   summarize "$RUN_NAME" "${r}x" "$FLOOD_END" "$FLOOD_END" first \
-    "$(awk -v l="$LEAD" 'BEGIN { print l + 2 }')" "$FLOOD_END"
+    "$(awk -v l="$LEAD" 'BEGIN { print l + 2 }')" "$FLOOD_END" "$LEAD"
 }
 
 run_s6() { # one unthrottled sender beside a legitimate stream
@@ -453,13 +465,16 @@ run_s6() { # one unthrottled sender beside a legitimate stream
 
 run_s7() { # fake senders first, the legitimate stream joins during the flood
   local r=$1 pps=$(( $1 * BASE_PPS )) lstart
-  lstart=$(awk -v l="$LEAD" 'BEGIN { print l + 2 }')
+  # 2.37 s: not on a whole second of the fake flood, whose session churn
+  # (creation windows, 2 s timeouts) runs on whole seconds from its start.
+  lstart=$(awk -v l="$LEAD" 'BEGIN { print l + 2.37 }')
   start_lib read
   gen gen-fake "$LEAD" "$DURATION" --pps "$pps" --random-ssrc --seed 31
-  gen gen-legit "$lstart" $((DURATION - 2)) --realtime --sine --seed 32
+  gen gen-legit "$lstart" $((DURATION - 3)) --realtime --sine --seed 32
   finish_lib
+  # Audio is checked from 5 s after the join attempt: by then it must play.
   summarize "$RUN_NAME" "${r}x" "$FLOOD_END" "$FLOOD_END" first \
-    "$(awk -v l="$LEAD" 'BEGIN { print l + 4 }')" "$FLOOD_END"
+    "$(awk -v s="$lstart" 'BEGIN { print s + 5 }')" "$FLOOD_END" "$lstart"
 }
 
 scenario_name() {

@@ -258,7 +258,8 @@ static void probe_liveness(uint32_t seed)
   for (i = 0; i < n && after[i].ssrc != info.ssrc; i++)
     ;
   CHECK(i < n); /* still active: it never stopped sending */
-  /* Resync distance: the target plus one second (see the depacketizer). */
+  /* The resync distance is the target plus one second (see the
+   * depacketizer); one more target for priming. */
   resync_packets = (uint32_t)((params.target_latency_ns * 2 + NS_PER_S) *
                               (int64_t)enc->rate_hz / NS_PER_S / frames) + 1;
   if (after[i].packets_played - info.packets_played + resync_packets + PROBE_SLACK_PACKETS <

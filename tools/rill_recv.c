@@ -26,7 +26,10 @@ static void usage(FILE *out)
           "usage: rill-recv -s rtp://IP:PORT -o FILE|- [options]\n"
           "Receive RTP audio streams, mix them and write them in real time.\n\n"
           "  -s, --source URI           where to receive: rtp://IP:PORT (0.0.0.0 for any\n"
-          "                             interface; port 0 picks a free port)\n"
+          "                             interface; port 0 picks a free port); with FEC:\n"
+          "                             rtp+rs8m://IP:PORT or rtp+ldpc://IP:PORT\n"
+          "  -r, --repair URI           FEC repair packets: rs8m://IP:PORT or\n"
+          "                             ldpc://IP:PORT (same encoding as -s)\n"
           "  -o, --output FILE|-        output file (format from the extension: .wav,\n"
           "                             .flac, .aiff, .ogg, .raw) or - for raw s16le\n"
           "      --rate HZ              output rate (default 44100)\n"
@@ -46,7 +49,8 @@ static void usage(FILE *out)
           "      --max-socket-mem SIZE  per-socket budget (default 1M)\n"
           "      --max-packet-size SIZE largest datagram (default 2048)\n"
           "      --miface IP            interface for a multicast source address\n"
-          "      --port-file FILE       write the bound port there (useful with port 0)\n"
+          "      --port-file FILE       write the bound port there (useful with port 0);\n"
+          "                             with -r, the source then the repair port, one a line\n"
           "      --reuseaddr            bind with SO_REUSEADDR\n"
           "      --rcvbuf SIZE          kernel receive buffer (SO_RCVBUF)\n"
           "      --latency-tolerance DUR  audio queued beyond target + this is dropped as\n"
@@ -54,6 +58,9 @@ static void usage(FILE *out)
           "      --idle-timeout DUR|never  nobody reads this long: drop sessions, pause\n"
           "                             receiving, give memory back (default 1s)\n"
           "      --max-session-rate N   new senders accepted per second (default 20)\n"
+          "      --resampler-quality N  speexdsp quality 1..10 (default 3)\n"
+          "      --no-drift-compensation  play at the sender's pace as received (no\n"
+          "                             resampling unless the rates differ)\n"
           "  -v, --verbose              stats every 2 s on stderr (-vv: debug log)\n"
           "  -h, --help                 this help\n"
           "Durations take ns, us, ms, s, m, h; sizes take K, M, G.\n");
@@ -70,9 +77,11 @@ static void report(struct rill_receiver *recv, double seconds)
   struct rill_receiver_metrics m;
   struct rill_session_metrics s[4];
   size_t n = 0, i;
-  double latency = 0, jitter = 0;
+  double latency = 0, jitter = 0, drift = 0;
   rill_receiver_metrics(recv, &m, s, 4, &n);
   for (i = 0; i < n; i++) {
+    if (i == 0)
+      drift = (double)s[i].drift_ppb / 1000.0;
     if (s[i].latency_ns / 1e6 > latency)
       latency = s[i].latency_ns / 1e6;
     if (s[i].jitter_ns / 1e6 > jitter)
@@ -80,23 +89,26 @@ static void report(struct rill_receiver *recv, double seconds)
   }
   fprintf(stderr,
           "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu dup %llu | "
-          "latency %.1f ms jitter %.2f ms | mem %.1f/%.1f MiB | dropped: bad %llu "
-          "unknown-pt %llu refused %llu\n",
+          "latency %.1f ms jitter %.2f ms drift %+.0f ppm | mem %.1f/%.1f MiB | dropped: bad %llu "
+          "unknown-pt %llu refused %llu | fec recovered %llu unrecoverable %llu repair %llu\n",
           seconds, m.sessions, (unsigned long long)m.packets_received,
           (unsigned long long)m.packets_lost, (unsigned long long)m.packets_late,
-          (unsigned long long)m.packets_duplicate, latency, jitter,
+          (unsigned long long)m.packets_duplicate, latency, jitter, drift,
           m.memory.used_bytes / 1048576.0, m.memory.budget_bytes / 1048576.0,
           (unsigned long long)m.bad_packets, (unsigned long long)m.unknown_payload_type,
-          (unsigned long long)(m.sessions_refused + m.no_memory + m.packets_dropped));
+          (unsigned long long)(m.sessions_refused + m.no_memory + m.packets_dropped),
+          (unsigned long long)m.fec_recovered, (unsigned long long)m.fec_unrecoverable,
+          (unsigned long long)m.fec_repair_received);
 }
 
 int main(int argc, char **argv)
 {
   enum { O_RATE = 256, O_CH, O_LAT, O_TIMEOUT, O_FRAME, O_DUR, O_ONESHOT, O_ENC, O_MAXS,
          O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE, O_REUSE,
-         O_TOL, O_IDLE, O_RCVBUF, O_SRATE };
+         O_TOL, O_IDLE, O_RCVBUF, O_SRATE, O_RQ, O_NODRIFT };
   static const struct option longopts[] = {
       {"source", required_argument, NULL, 's'},
+      {"repair", required_argument, NULL, 'r'},
       {"output", required_argument, NULL, 'o'},
       {"rate", required_argument, NULL, O_RATE},
       {"channels", required_argument, NULL, O_CH},
@@ -118,17 +130,22 @@ int main(int argc, char **argv)
       {"idle-timeout", required_argument, NULL, O_IDLE},
       {"rcvbuf", required_argument, NULL, O_RCVBUF},
       {"max-session-rate", required_argument, NULL, O_SRATE},
+      {"resampler-quality", required_argument, NULL, O_RQ},
+      {"no-drift-compensation", no_argument, NULL, O_NODRIFT},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *source = NULL, *output = NULL, *miface = NULL, *port_file = NULL;
+  const char *repair = NULL; /* FEC repair endpoint */
+  uint16_t repair_port = 0;
   uint64_t rate = 44100, channels = 2, max_sessions = 0, max_mem = 0, smem = 0, sockmem = 0,
            pkt = 0, rcvbuf = 0, session_rate = 0;
   int64_t tolerance_ns = 0, idle_ns = 0;
   int64_t latency_ns = 0, timeout_ns = 0, frame_ns = 10000000, duration_ns = -1;
   struct rill_encoding encodings[MAX_ENCODINGS];
   size_t encoding_count = 0;
-  int oneshot = 0, verbose = 0, reuse = 0, opt, status, rc = 0;
+  int oneshot = 0, verbose = 0, reuse = 0, no_drift = 0, opt, status, rc = 0;
+  uint64_t quality = 0;
   char err[256];
   struct rill_context_config cc;
   struct rill_receiver_config rcfg;
@@ -142,10 +159,13 @@ int main(int argc, char **argv)
   int64_t deadline, next_report;
 
   opterr = 0; /* one line of our own for a bad option, not getopt's */
-  while ((opt = getopt_long(argc, argv, ":s:o:vh", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":s:r:o:vh", longopts, NULL)) != -1) {
     switch (opt) {
     case 's':
       source = optarg;
+      break;
+    case 'r':
+      repair = optarg;
       break;
     case 'o':
       output = optarg;
@@ -238,6 +258,13 @@ int main(int argc, char **argv)
           rcvbuf > INT32_MAX)
         return fail("--rcvbuf", err[0] ? err : "must be 1..2G");
       break;
+    case O_RQ:
+      if (cli_parse_uint(optarg, 1, 10, &quality, "resampler quality", err, sizeof(err)) != 0)
+        return fail("--resampler-quality", err);
+      break;
+    case O_NODRIFT:
+      no_drift = 1;
+      break;
     case O_SRATE:
       if (cli_parse_uint(optarg, 1, 100000, &session_rate, "max-session-rate", err, sizeof(err)) != 0)
         return fail("--max-session-rate", err);
@@ -258,6 +285,10 @@ int main(int argc, char **argv)
     return fail(NULL, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
   if (rill_endpoint_check(source, 1, err, sizeof(err)) != RILL_OK)
     return fail("-s", err);
+  if (repair && rill_endpoint_check(repair, 1, err, sizeof(err)) != RILL_OK)
+    return fail("-r", err);
+  if (tool_check_fec_pair(source, repair, NULL, err, sizeof(err)) != 0)
+    return fail(NULL, err);
   tool_setup_log("rill-recv", verbose);
 
   memset(&cc, 0, sizeof(cc));
@@ -278,6 +309,8 @@ int main(int argc, char **argv)
   rcfg.latency_tolerance_ns = tolerance_ns;
   rcfg.idle_timeout_ns = idle_ns;
   rcfg.max_session_creations_per_s = (uint32_t)session_rate;
+  rcfg.disable_drift_compensation = no_drift;
+  rcfg.resampler_quality = (int)quality;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot start: %s\n",
@@ -290,9 +323,15 @@ int main(int argc, char **argv)
     rc = 1;
     goto done;
   }
+  if (repair && (status = rill_receiver_bind(recv, repair, miface, &repair_port)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", repair, rill_status_message(status));
+    rc = 1;
+    goto done;
+  }
   if (port_file) {
     FILE *pf = fopen(port_file, "w");
-    if (!pf || fprintf(pf, "%u\n", (unsigned)port) < 0 || fclose(pf) != 0) {
+    if (!pf || fprintf(pf, "%u\n", (unsigned)port) < 0 ||
+        (repair && fprintf(pf, "%u\n", (unsigned)repair_port) < 0) || fclose(pf) != 0) {
       fprintf(stderr, "rill-recv: cannot write --port-file %s\n", port_file);
       rc = 1;
       goto done;

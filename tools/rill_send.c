@@ -19,7 +19,15 @@ static void usage(FILE *out)
           "Stream audio to an RTP receiver in real time.\n\n"
           "  -i, --input FILE|-       audio file (any format libsndfile reads), or - for\n"
           "                           raw s16le on stdin\n"
-          "  -s, --source URI         where to send: rtp://HOST:PORT\n"
+          "  -s, --source URI         where to send: rtp://HOST:PORT; with FEC:\n"
+          "                           rtp+rs8m://HOST:PORT or rtp+ldpc://HOST:PORT\n"
+          "  -r, --repair URI         where FEC repair packets go: rs8m://HOST:PORT or\n"
+          "                           ldpc://HOST:PORT (same encoding as -s)\n"
+          "      --fec-encoding auto|none|rs8m|ldpc\n"
+          "                           FEC encoding (default auto: from the URI schemes;\n"
+          "                           otherwise they must agree)\n"
+          "      --nbsrc N            source packets per FEC block (default 18)\n"
+          "      --nbrpr N            repair packets per FEC block (default 10)\n"
           "      --rate HZ            rate of raw stdin input (default 44100)\n"
           "      --channels N         channels of raw stdin input (default 2)\n"
           "      --packet-len DUR     audio per packet, e.g. 5ms, 2.5ms (default 5ms)\n"
@@ -46,8 +54,13 @@ int main(int argc, char **argv)
       {"rate", required_argument, NULL, 'R'},   {"channels", required_argument, NULL, 'C'},
       {"packet-len", required_argument, NULL, 'P'}, {"encoding", required_argument, NULL, 'E'},
       {"max-mem", required_argument, NULL, 'M'}, {"verbose", no_argument, NULL, 'v'},
-      {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+      {"help", no_argument, NULL, 'h'},
+      {"repair", required_argument, NULL, 'r'},  {"fec-encoding", required_argument, NULL, 'F'},
+      {"nbsrc", required_argument, NULL, 'K'},   {"nbrpr", required_argument, NULL, 'N'},
+      {NULL, 0, NULL, 0}};
   const char *input = NULL, *dest = NULL;
+  const char *repair = NULL, *fec_encoding = "auto"; /* FEC */
+  uint64_t nbsrc = 0, nbrpr = 0;
   uint64_t raw_rate = 44100, raw_channels = 2, max_mem = 0;
   int64_t packet_ns = 5000000;
   struct rill_encoding enc;
@@ -67,13 +80,30 @@ int main(int argc, char **argv)
 
   memset(&enc, 0, sizeof(enc));
   opterr = 0; /* one line of our own for a bad option, not getopt's */
-  while ((opt = getopt_long(argc, argv, ":i:s:vh", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":i:s:r:vh", longopts, NULL)) != -1) {
     switch (opt) {
     case 'i':
       input = optarg;
       break;
     case 's':
       dest = optarg;
+      break;
+    case 'r':
+      repair = optarg;
+      break;
+    case 'F':
+      if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "none") != 0 &&
+          strcmp(optarg, "rs8m") != 0 && strcmp(optarg, "ldpc") != 0)
+        return fail("--fec-encoding", "must be auto, none, rs8m or ldpc");
+      fec_encoding = optarg;
+      break;
+    case 'K':
+      if (cli_parse_uint(optarg, 1, 65535, &nbsrc, "nbsrc", err, sizeof(err)) != 0)
+        return fail("--nbsrc", err);
+      break;
+    case 'N':
+      if (cli_parse_uint(optarg, 1, 65535, &nbrpr, "nbrpr", err, sizeof(err)) != 0)
+        return fail("--nbrpr", err);
       break;
     case 'R':
       if (cli_parse_uint(optarg, 1, 384000, &raw_rate, "rate", err, sizeof(err)) != 0)
@@ -116,6 +146,10 @@ int main(int argc, char **argv)
     return fail(NULL, "both -i FILE|- and -s rtp://HOST:PORT are required (see --help)");
   if (rill_endpoint_check(dest, 0, err, sizeof(err)) != RILL_OK)
     return fail("-s", err);
+  if (repair && rill_endpoint_check(repair, 0, err, sizeof(err)) != RILL_OK)
+    return fail("-r", err);
+  if (tool_check_fec_pair(dest, repair, fec_encoding, err, sizeof(err)) != 0)
+    return fail(NULL, err);
   tool_setup_log("rill-send", verbose);
 
   in = audio_open_read(input, (uint32_t)raw_rate, (uint32_t)raw_channels, &rate, &channels, err,
@@ -148,9 +182,12 @@ int main(int argc, char **argv)
   sc.encoding = enc;
   sc.input_channels = channels;
   sc.packet_length_ns = packet_ns;
+  sc.fec_source_packets = (uint32_t)nbsrc;
+  sc.fec_repair_packets = (uint32_t)nbrpr;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_sender_open(ctx, &sc, &sender)) != RILL_OK ||
-      (status = rill_sender_connect(sender, dest)) != RILL_OK) {
+      (status = rill_sender_connect(sender, dest)) != RILL_OK ||
+      (repair && (status = rill_sender_connect(sender, repair)) != RILL_OK)) {
     fprintf(stderr, "rill-send: cannot start: %s\n",
             tool_last_error()[0] ? tool_last_error() : rill_status_message(status));
     rc = 1;
@@ -192,9 +229,11 @@ int main(int argc, char **argv)
   free(buf);
   rill_sender_metrics(sender, &m);
   if (verbose)
-    fprintf(stderr, "rill-send: done: %llu frames, %llu packets sent, %llu dropped, ssrc %08x\n",
+    fprintf(stderr,
+            "rill-send: done: %llu frames, %llu packets sent (%llu FEC repair), %llu dropped, "
+            "ssrc %08x\n",
             (unsigned long long)m.frames_written, (unsigned long long)m.packets_sent,
-            (unsigned long long)m.packets_dropped, m.ssrc);
+            (unsigned long long)m.fec_repair_sent, (unsigned long long)m.packets_dropped, m.ssrc);
 
 out:
   if (sender)

@@ -122,3 +122,55 @@ const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t er
     snprintf(err, err_cap, "unknown option '-%c' (see --help)", optopt);
   return err;
 }
+
+/* The scheme of a URI: the text before "://" (at most cap - 1 characters). */
+static void uri_scheme_of(const char *uri, char *out, size_t cap)
+{
+  const char *end = strstr(uri, "://");
+  size_t n = end ? (size_t)(end - uri) : 0;
+  if (n >= cap)
+    n = cap - 1;
+  memcpy(out, uri, n);
+  out[n] = '\0';
+}
+
+int tool_check_fec_pair(const char *source, const char *repair, const char *fec_encoding,
+                        char *err, size_t err_cap)
+{
+  char src[16], rep[16];
+  const char *fec;
+  uri_scheme_of(source, src, sizeof(src));
+  if (strcmp(src, "rtp") == 0)
+    fec = "none";
+  else if (strcmp(src, "rtp+rs8m") == 0)
+    fec = "rs8m";
+  else if (strcmp(src, "rtp+ldpc") == 0)
+    fec = "ldpc";
+  else {
+    snprintf(err, err_cap, "-s needs a source endpoint (rtp://, rtp+rs8m:// or rtp+ldpc://), "
+                           "not %s://", src);
+    return -1;
+  }
+  if (fec_encoding && strcmp(fec_encoding, "auto") != 0 && strcmp(fec_encoding, fec) != 0) {
+    snprintf(err, err_cap, "--fec-encoding %s disagrees with -s %s://", fec_encoding, src);
+    return -1;
+  }
+  if (!repair) {
+    if (strcmp(fec, "none") != 0) {
+      snprintf(err, err_cap, "-s %s:// needs a repair endpoint: -r %s://HOST:PORT", src, fec);
+      return -1;
+    }
+    return 0;
+  }
+  uri_scheme_of(repair, rep, sizeof(rep));
+  if (strcmp(fec, "none") == 0) {
+    snprintf(err, err_cap, "-r needs FEC on the source endpoint too: -s rtp+%s://...",
+             strcmp(rep, "ldpc") == 0 ? "ldpc" : "rs8m");
+    return -1;
+  }
+  if (strcmp(rep, fec) != 0) {
+    snprintf(err, err_cap, "-r %s:// disagrees with -s %s:// (use -r %s://)", rep, src, fec);
+    return -1;
+  }
+  return 0;
+}

@@ -46,4 +46,14 @@ const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t er
 /* The last error the library logged, or "" if none. */
 const char *tool_last_error(void);
 
+/*
+ * Check that the source endpoint `source` (-s), the repair endpoint `repair`
+ * (-r, NULL if none) and `fec_encoding` ("auto", "none", "rs8m", "ldpc";
+ * NULL means "auto") agree: plain rtp:// has no repair endpoint;
+ * rtp+rs8m:// needs rs8m:// (rtp+ldpc://, ldpc://), and the reverse.
+ * Returns 0, or -1 with a one-line message in err.
+ */
+int tool_check_fec_pair(const char *source, const char *repair, const char *fec_encoding,
+                        char *err, size_t err_cap);
+
 #endif /* RILL_TOOLS_TOOL_COMMON_H */

@@ -1,6 +1,8 @@
 /*
- * Endpoint URIs: "rtp://HOST:PORT" (and, once FEC exists, "rtp+rs8m://",
- * "rs8m://", "rtp+ldpc://", "ldpc://"; "rtcp://" with RTCP).
+ * Endpoint URIs: "rtp://HOST:PORT"; with FEC (roc-toolkit compatible), the
+ * source endpoints "rtp+rs8m://" and "rtp+ldpc://" and the repair
+ * endpoints "rs8m://" and "ldpc://". "rtcp://" is parsed but not supported
+ * yet (RILL_EUNSUPPORTED).
  */
 #ifndef RILL_ENDPOINT_H
 #define RILL_ENDPOINT_H

@@ -34,7 +34,16 @@ struct rill_session_metrics {
   uint64_t resyncs;          /* timestamp jumps that restarted playback */
   int64_t jitter_ns;         /* RFC 3550 interarrival jitter */
   int64_t latency_ns;        /* audio queued ahead of the play position */
+  int64_t drift_ppb;         /* resampling ratio - 1 applied now (parts per billion):
+                                the sender's clock against ours; 0 without resampling */
+  int drift_saturated;       /* nonzero: the drift exceeds what may be compensated */
   size_t memory_bytes;       /* charged to the session budget now */
+  /* FEC (endpoints rtp+rs8m:// / rtp+ldpc:// with a repair endpoint). */
+  uint64_t fec_recovered;       /* lost packets restored from repair packets */
+  uint64_t fec_unrecoverable;   /* FEC blocks given up with packets still missing */
+  uint64_t fec_repair_received; /* repair packets paired with this session */
+  uint64_t fec_repair_dropped;  /* of those, not usable (stale block, mismatch,
+                                   duplicate, no memory) */
 };
 
 struct rill_receiver_metrics {
@@ -61,6 +70,12 @@ struct rill_receiver_metrics {
   uint64_t packets_dropped;
   struct rill_memory_metrics memory;        /* the context's budget */
   struct rill_memory_metrics socket_memory; /* the first endpoint's budget */
+  /* FEC over every session since open (see rill_session_metrics); repair
+   * packets from a sender with no session count as dropped. */
+  uint64_t fec_recovered;
+  uint64_t fec_unrecoverable;
+  uint64_t fec_repair_received;
+  uint64_t fec_repair_dropped;
 };
 
 struct rill_sender_metrics {
@@ -69,6 +84,7 @@ struct rill_sender_metrics {
   uint64_t packets_sent;
   uint64_t packets_dropped;
   struct rill_memory_metrics memory; /* the context's budget */
+  uint64_t fec_repair_sent; /* FEC repair packets sent (included in packets_sent) */
 };
 
 #ifdef __cplusplus

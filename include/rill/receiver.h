@@ -1,7 +1,8 @@
 /*
  * Receiver: receives RTP streams from any number of remote senders on one or
  * more endpoints, keeps one session per sender (by SSRC), plays each through
- * a jitter buffer at a target latency, and mixes them into float32 frames.
+ * a jitter buffer at a target latency, resamples it to the output rate while
+ * compensating clock drift, and mixes them into float32 frames.
  */
 #ifndef RILL_RECEIVER_H
 #define RILL_RECEIVER_H
@@ -40,6 +41,11 @@ struct rill_receiver_config {
   /* New sessions accepted per second (a flood of fake senders cannot churn
    * the slots faster). 0: 20. */
   uint32_t max_session_creations_per_s;
+  /* Clock drift: each session is resampled (libspeexdsp) with a ratio that a
+   * controller steers so that its latency stays at the target. Nonzero
+   * disables it (a stream at another rate is still converted). */
+  int disable_drift_compensation;
+  int resampler_quality;       /* speexdsp quality 1..10; 0: 3 */
 };
 
 /*
@@ -55,7 +61,13 @@ RILL_API int rill_receiver_open(struct rill_context *ctx,
 /*
  * Receive on `uri` ("rtp://IP:PORT"; port 0 picks a free port; a multicast
  * IP is joined on `multicast_iface`, NULL for the default). The port in use
- * goes to *bound_port when not NULL.
+ * goes to *bound_port when not NULL. With FEC, bind a source endpoint
+ * "rtp+rs8m://IP:PORT" (or rtp+ldpc://) and a repair endpoint
+ * "rs8m://IP:PORT" (or ldpc://): lost source packets are restored from the
+ * repair packets of the session sending from the same address. All FEC
+ * endpoints of a receiver use one encoding (RILL_EINVAL otherwise). A
+ * warning is logged when the target latency is shorter than a FEC block
+ * (18 packets of 5 ms at roc's defaults).
  * Returns RILL_OK, RILL_EINVAL (bad URI: the log says what is wrong),
  * RILL_ERESOLVE, RILL_EADDRINUSE, RILL_ENETWORK, RILL_ESTATE (too many
  * endpoints), RILL_EBUDGET, RILL_ENOMEM.

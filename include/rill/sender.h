@@ -25,6 +25,12 @@ struct rill_sender_config {
   struct rill_encoding encoding;
   uint32_t input_channels;  /* channels of the frames given to write; 0: as encoding */
   int64_t packet_length_ns; /* audio per packet; 0: 5 ms */
+  /* FEC block, used when connected to rtp+rs8m:// or rtp+ldpc:// (and
+   * rs8m:// / ldpc:// for repair): source packets per block (0: 18) and
+   * repair packets per block (0: 10). rs8m: source + repair <= 255; ldpc:
+   * repair >= 7. */
+  uint32_t fec_source_packets;
+  uint32_t fec_repair_packets;
 };
 
 /*
@@ -37,9 +43,16 @@ RILL_API int rill_sender_open(struct rill_context *ctx, const struct rill_sender
                               struct rill_sender **out);
 
 /*
- * Send to `uri` ("rtp://HOST:PORT"). One destination per sender.
- * Returns RILL_OK, RILL_EINVAL (bad URI, logged), RILL_ERESOLVE,
- * RILL_ENETWORK, RILL_ESTATE (already connected). Thread role: control.
+ * Send to `uri`: "rtp://HOST:PORT" for plain RTP; with FEC, call it twice,
+ * once with the source endpoint "rtp+rs8m://HOST:PORT" (or rtp+ldpc://)
+ * and once with the repair endpoint "rs8m://HOST:PORT" (or ldpc://), in
+ * either order, before the first write. Both go out from one socket, as
+ * roc-toolkit's receivers expect. The two schemes must name the same FEC
+ * encoding.
+ * Returns RILL_OK, RILL_EINVAL (bad URI, rtcp://, FEC schemes that
+ * disagree, repair without FEC, a bad FEC block size: logged),
+ * RILL_ERESOLVE, RILL_ENETWORK, RILL_ESTATE (that interface is already
+ * connected). Thread role: control.
  */
 RILL_API int rill_sender_connect(struct rill_sender *sender, const char *uri);
 

@@ -16,12 +16,19 @@
 #include "net/uri.h"
 #include "rtp/payload.h"
 
-/* Parse an endpoint URI that this version can use (rtp:// only for now). */
+/* Parse an endpoint URI that this version can use (all but rtcp://). */
 int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
                        size_t err_cap);
 
 /* Parse and resolve; logs the reason on error. RILL_OK, RILL_EINVAL, RILL_ERESOLVE. */
 int api_resolve_endpoint(const char *uri, bool for_bind, struct sockaddr_storage *out);
+
+/* api_resolve_endpoint that also gives the parsed URI (scheme). */
+int api_resolve_endpoint_uri(const char *uri, bool for_bind, struct sockaddr_storage *out,
+                             struct rill_uri *parsed);
+
+/* enum fec_scheme of a URI scheme (0: no FEC). */
+int api_uri_fec_scheme(const struct rill_uri *parsed);
 
 /* Public encoding to the RTP layer's; RILL_EINVAL for an unknown format. */
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out);

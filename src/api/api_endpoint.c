@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/log.h"
+#include "fec/payload_id.h"
 #include "net/resolve.h"
 
 int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
@@ -17,8 +18,10 @@ int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, cha
   int status = uri_parse_flags(uri, for_bind ? URI_ALLOW_PORT_ZERO : 0, out, err, err_cap);
   if (status != RILL_OK)
     return status;
-  if (out->scheme != URI_SCHEME_RTP) {
-    snprintf(err, err_cap, "scheme '%s' is not supported yet (use rtp://)",
+  if (uri_scheme_interface(out->scheme) == URI_IFACE_CONTROL) {
+    snprintf(err, err_cap,
+             "scheme '%s' is not supported yet (use rtp://, rtp+rs8m://, rs8m://, "
+             "rtp+ldpc:// or ldpc://)",
              uri_scheme_name(out->scheme));
     return RILL_EUNSUPPORTED;
   }
@@ -39,7 +42,26 @@ int rill_endpoint_check(const char *uri, int for_bind, char *err, size_t err_cap
 int api_resolve_endpoint(const char *uri, bool for_bind, struct sockaddr_storage *out)
 {
   struct rill_uri parsed;
-  char err[160];
+  return api_resolve_endpoint_uri(uri, for_bind, out, &parsed);
+}
+
+int api_uri_fec_scheme(const struct rill_uri *parsed)
+{
+  switch (uri_scheme_fec(parsed->scheme)) {
+  case URI_FEC_RS8M:
+    return FEC_SCHEME_RS8M;
+  case URI_FEC_LDPC:
+    return FEC_SCHEME_LDPC;
+  default:
+    return 0;
+  }
+}
+
+int api_resolve_endpoint_uri(const char *uri, bool for_bind, struct sockaddr_storage *out,
+                             struct rill_uri *out_uri)
+{
+  struct rill_uri parsed;
+  char err[200];
   int status = api_parse_endpoint(uri, for_bind, &parsed, err, sizeof(err));
   if (status != RILL_OK) {
     RILL_LOG(RILL_LOG_ERROR, "api", "bad endpoint: %s", err);
@@ -48,6 +70,7 @@ int api_resolve_endpoint(const char *uri, bool for_bind, struct sockaddr_storage
   status = resolve_uri(&parsed, out);
   if (status != RILL_OK)
     RILL_LOG(RILL_LOG_ERROR, "api", "cannot resolve host '%s'", parsed.host);
+  *out_uri = parsed;
   return status;
 }
 

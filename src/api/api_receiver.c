@@ -21,6 +21,7 @@
 #define DEFAULT_IDLE_NS NS_PER_S
 #define MIN_TOLERANCE_NS (50 * NS_PER_MS)
 #define DEFAULT_CREATIONS_PER_S 20
+#define DEFAULT_RESAMPLER_QUALITY 3
 
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out)
 {
@@ -75,6 +76,13 @@ int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_conf
   p.idle_timeout_ns = c.idle_timeout_ns == 0 ? DEFAULT_IDLE_NS
                       : c.idle_timeout_ns > 0 ? c.idle_timeout_ns
                                               : 0;
+  p.drift_compensation = c.disable_drift_compensation == 0;
+  p.resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
+  if (p.resampler_quality < 0 || p.resampler_quality > 10) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "receiver: resampler quality %d out of range 1..10",
+             p.resampler_quality);
+    return RILL_EINVAL;
+  }
   p.session_creations_per_s =
       c.max_session_creations_per_s ? c.max_session_creations_per_s : DEFAULT_CREATIONS_PER_S;
   if (p.channels > RTP_MAX_CHANNELS || p.rate_hz > 768000) {
@@ -111,13 +119,18 @@ int rill_receiver_bind(struct rill_receiver *recv, const char *uri, const char *
                        uint16_t *bound_port)
 {
   struct sockaddr_storage addr;
+  struct rill_uri parsed;
   int status;
   if (!recv || !uri)
     return RILL_EINVAL;
-  status = api_resolve_endpoint(uri, true, &addr);
+  status = api_resolve_endpoint_uri(uri, true, &addr, &parsed);
   if (status != RILL_OK)
     return status;
-  status = receiver_bind(recv, (struct sockaddr *)&addr, multicast_iface, bound_port);
+  status = receiver_bind_endpoint(recv, (struct sockaddr *)&addr,
+                                  uri_scheme_interface(parsed.scheme) == URI_IFACE_REPAIR
+                                      ? RECEIVER_IFACE_REPAIR
+                                      : RECEIVER_IFACE_SOURCE,
+                                  api_uri_fec_scheme(&parsed), multicast_iface, bound_port);
   if (status != RILL_OK)
     RILL_LOG(RILL_LOG_ERROR, "api", "cannot receive on %s: %s", uri, rill_status_message(status));
   return status;
@@ -181,6 +194,10 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   out->packets_late = t.packets_late;
   out->packets_duplicate = t.packets_duplicate;
   out->packets_dropped = t.packets_dropped;
+  out->fec_recovered = t.fec_recovered;
+  out->fec_unrecoverable = t.fec_unrecoverable;
+  out->fec_repair_received = t.fec_repair_received;
+  out->fec_repair_dropped = t.fec_repair_dropped;
   {
     struct rill_limiter_stats g, sock;
     receiver_limiters(recv, &g, &sock);
@@ -204,7 +221,13 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
     m->resyncs = info[i].resyncs;
     m->jitter_ns = info[i].jitter_ns;
     m->latency_ns = info[i].latency_ns;
+    m->drift_ppb = info[i].scaling_ppb;
+    m->drift_saturated = info[i].saturated;
     m->memory_bytes = info[i].memory_bytes;
+    m->fec_recovered = info[i].fec_recovered;
+    m->fec_unrecoverable = info[i].fec_unrecoverable;
+    m->fec_repair_received = info[i].fec_repair_received;
+    m->fec_repair_dropped = info[i].fec_repair_dropped;
   }
   if (session_count)
     *session_count = n;

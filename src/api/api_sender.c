@@ -72,6 +72,8 @@ int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *
   }
   p.packet_frames = (uint32_t)frames;
   p.queue_packets = SEND_QUEUE_PACKETS;
+  p.fec_source_packets = c.fec_source_packets;
+  p.fec_repair_packets = c.fec_repair_packets;
   {
     int status = sender_create(ctx, &p, out);
     if (status == RILL_EINVAL)
@@ -85,13 +87,26 @@ int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *
 int rill_sender_connect(struct rill_sender *sender, const char *uri)
 {
   struct sockaddr_storage addr;
+  struct rill_uri parsed;
+  enum sender_iface iface;
   int status;
   if (!sender || !uri)
     return RILL_EINVAL;
-  status = api_resolve_endpoint(uri, false, &addr);
+  status = api_resolve_endpoint_uri(uri, false, &addr, &parsed);
   if (status != RILL_OK)
     return status;
-  return sender_connect(sender, (struct sockaddr *)&addr);
+  iface = uri_scheme_interface(parsed.scheme) == URI_IFACE_REPAIR ? SENDER_IFACE_REPAIR
+                                                                   : SENDER_IFACE_SOURCE;
+  status = sender_connect_endpoint(sender, (struct sockaddr *)&addr, iface,
+                                   api_uri_fec_scheme(&parsed));
+  if (status == RILL_EINVAL)
+    RILL_LOG(RILL_LOG_ERROR, "api",
+             "cannot send to %s: its FEC encoding disagrees with the other endpoint's, or "
+             "the FEC block size is invalid (rs8m: source + repair <= 255; ldpc: repair >= 7)",
+             uri);
+  else if (status != RILL_OK)
+    RILL_LOG(RILL_LOG_ERROR, "api", "cannot send to %s: %s", uri, rill_status_message(status));
+  return status;
 }
 
 int rill_sender_write(struct rill_sender *sender, const float *samples, size_t frames)
@@ -119,6 +134,7 @@ int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *
   out->frames_written = t.frames_written;
   out->packets_sent = t.packets_sent;
   out->packets_dropped = t.packets_dropped;
+  out->fec_repair_sent = t.fec_repair_sent;
   api_memory_metrics(&g, &out->memory);
   return RILL_OK;
 }

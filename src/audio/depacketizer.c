@@ -213,3 +213,12 @@ uint32_t depack_queued_frames(const struct rill_depacketizer *d)
   span = ts_diff(pkt_end(tail), d->started ? d->next_ts : head->timestamp);
   return span > 0 ? (uint32_t)span : 0;
 }
+
+bool depack_newest_arrival(const struct rill_depacketizer *d, int64_t *recv_ns)
+{
+  struct rill_packet *tail = squeue_tail(&d->queue);
+  if (!tail)
+    return false;
+  *recv_ns = tail->recv_ns;
+  return true;
+}

@@ -91,4 +91,7 @@ uint32_t depack_read(struct rill_depacketizer *d, float *out, uint32_t frames);
 /* Frames queued ahead of the play position (0 when not started and empty). */
 uint32_t depack_queued_frames(const struct rill_depacketizer *d);
 
+/* Arrival time of the newest queued packet; false when the queue is empty. */
+bool depack_newest_arrival(const struct rill_depacketizer *d, int64_t *recv_ns);
+
 #endif /* RILL_AUDIO_DEPACKETIZER_H */

@@ -9,13 +9,16 @@
 #include "pipeline/receiver.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <rill/status.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audio/depacketizer.h"
+#include "audio/latency_controller.h"
 #include "audio/mixer.h"
+#include "audio/resampler.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -23,10 +26,19 @@
 #include "net/udp_port.h"
 #include "packet/packet.h"
 #include "packet/seqmath.h"
+#include "pipeline/fec_reader.h"
 #include "rtp/rtp.h"
 
 #define RECEIVER_MAX_PORTS 4
 #define CHUNK_FRAMES 1024 /* reader works in chunks of at most this many frames */
+#define IN_SCRATCH_FRAMES 4096 /* resampler input per step, at the sender's rate */
+#define MAX_RATE_RATIO 8     /* sender/receiver rates further apart are refused */
+/* The drift controller stays off (ratio exactly nominal) until the smoothed
+ * latency has moved this far from where playback started: with matched
+ * clocks nothing is warped, and a real drift (50 ppm moves 2 ms in 40 s)
+ * engages it soon enough. */
+#define DRIFT_DEADBAND_NS (2 * NS_PER_MS)
+#define DRIFT_SMOOTHING_NS (500 * NS_PER_MS)
 #define LOG_INTERVAL_NS (5 * NS_PER_S)
 
 enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_CLOSING, SLOT_RETIRED };
@@ -54,20 +66,29 @@ struct session_slot {
   bool have_transit;
   int64_t last_transit;             /* for the jitter estimate, in RTP units */
   double jitter;                    /* RTP units */
+  /* Set up by the network thread before ACTIVE, torn down after RETIRED. */
+  bool rs_active;                   /* resampling this session */
+  struct rill_resampler rs;         /* owned (speex state) */
+  size_t rs_charge;                 /* bytes charged to `scope` for it */
   /* Reader only. */
   bool rt_active;
   struct rill_depacketizer depack;
+  struct rill_latctl latctl;
+  int64_t setpoint_ns;              /* latency held: the first measured after start */
+  double smoothed_error_ns;         /* for engaging the controller */
+  int64_t last_measure_ns;
+  int64_t measured_latency_ns;      /* last measurement, published as the latency */
+  bool latctl_engaged;              /* the latency left the dead band once */
   /* Published counters. */
   counter_t packets_received, dropped_net;
   counter_t played, lost, late, duplicate, dropped_rt, gap_frames, underruns, resyncs;
-  atomic_int_least64_t jitter_ns, latency_ns;
+  atomic_int_least64_t jitter_ns, latency_ns, scaling_ppb;
+  atomic_bool saturated;
 };
 
 struct rill_receiver {
   struct rill_context *ctx;          /* borrowed */
   struct rill_receiver_params p;
-  uint32_t target_frames;
-  uint32_t max_latency_frames;       /* 0: no limit */
   struct context_client client;      /* network thread */
   struct rill_udp_port *ports[RECEIVER_MAX_PORTS]; /* owned */
   size_t port_count;
@@ -75,6 +96,7 @@ struct rill_receiver {
   struct session_slot *slots;        /* owned: max_sessions */
   size_t slots_bytes;
   float *scratch;                    /* owned: CHUNK_FRAMES * RTP_MAX_CHANNELS, reader */
+  float *in_scratch;                 /* owned: IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS, reader */
   atomic_int gate;                   /* enum gate_state */
   atomic_int_least64_t last_read_ns; /* reader's clock at its last read */
   uv_async_t wake;                   /* reader -> network: leave idle */
@@ -86,6 +108,11 @@ struct rill_receiver {
       sessions_created, sessions_removed, no_memory, rate_limited, idle_entries;
   /* Packet counters of sessions already removed (network thread adds). */
   counter_t gone_received, gone_played, gone_lost, gone_late, gone_duplicate, gone_dropped;
+  /* FEC (issue 6): the decoder and its per-slot blocks, created by the first
+   * FEC endpoint (owned; network thread after that, stats any); what each
+   * bound port carries, indexed like ports[]. */
+  _Atomic(struct fec_reader *) fec;
+  struct receiver_endpoint endpoints[RECEIVER_MAX_PORTS];
 };
 
 static void bump(counter_t *c)
@@ -148,6 +175,39 @@ static struct session_slot *find_session(struct rill_receiver *r, uint32_t ssrc)
   return NULL;
 }
 
+/*
+ * Network thread, slot FREE: a resampler when the rates differ or drift is
+ * compensated; its speex memory is charged to the session's budget, so a
+ * session that cannot have it is not created.
+ */
+static bool setup_resampler(struct rill_receiver *r, struct session_slot *s,
+                            const struct rtp_encoding *enc)
+{
+  s->rs_active = false;
+  if (enc->rate_hz == r->p.rate_hz && !r->p.drift_compensation)
+    return true;
+  if (resampler_init(&s->rs, enc->channels, enc->rate_hz, r->p.rate_hz,
+                     r->p.resampler_quality) != RILL_OK)
+    return false;
+  s->rs_charge = resampler_footprint_bytes(&s->rs);
+  if (!limiter_acquire(&s->scope, s->rs_charge)) {
+    resampler_deinit(&s->rs);
+    return false;
+  }
+  s->rs_active = true;
+  return true;
+}
+
+/* Network thread (or control at destroy), slot no longer played. */
+static void teardown_resampler(struct session_slot *s)
+{
+  if (!s->rs_active)
+    return;
+  resampler_deinit(&s->rs);
+  limiter_release(&s->scope, s->rs_charge);
+  s->rs_active = false;
+}
+
 static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssrc,
                                            const struct rtp_encoding *enc,
                                            const struct sockaddr *src, int64_t now_ns)
@@ -162,6 +222,10 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
     struct session_slot *s = &r->slots[i];
     if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_FREE)
       continue;
+    if (!setup_resampler(r, s, enc)) {
+      bump(&r->no_memory);
+      return NULL;
+    }
     s->ssrc = ssrc;
     s->enc = *enc;
     memset(&s->source, 0, sizeof(s->source));
@@ -169,6 +233,8 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
     s->last_packet_ns = now_ns;
     s->have_transit = false;
     s->jitter = 0;
+    fec_reader_session_start(atomic_load_explicit(&r->fec, memory_order_relaxed),
+                             (uint32_t)(s - r->slots));
     publish(&s->packets_received, 0);
     publish(&s->dropped_net, 0);
     /* The reader's counters too: they still hold the slot's previous session
@@ -184,6 +250,8 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
     publish(&s->resyncs, 0);
     atomic_store_explicit(&s->latency_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&s->jitter_ns, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->scaling_ppb, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->saturated, false, memory_order_relaxed);
     atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
     bump(&r->sessions_created);
     format_addr(&s->source, addr, sizeof(addr));
@@ -221,22 +289,123 @@ static void warn_rate_mismatch(struct rill_receiver *r, int64_t now_ns, uint32_t
   if (!ratelimit_allow(&r->rate_warn, now_ns, &suppressed))
     return;
   RILL_LOG(RILL_LOG_WARN, "receiver",
-           "sender rate %u Hz differs from receiver rate %u Hz: packets dropped "
-           "(rate conversion is not supported yet; %u similar warnings suppressed)",
-           sender_rate, r->p.rate_hz, suppressed);
+           "sender rate %u Hz is too far from receiver rate %u Hz (at most %ux apart): "
+           "packets dropped (%u similar warnings suppressed)",
+           sender_rate, r->p.rate_hz, (unsigned)MAX_RATE_RATIO, suppressed);
+}
+
+/* ---- FEC hooks (network thread; see pipeline/fec_reader.h) ---- */
+
+struct restore_target {
+  struct rill_receiver *r;
+  struct session_slot *s;
+};
+
+/* A source packet the decoder restored: queue it like a received one. */
+static bool deliver_restored(void *user, struct rill_buffer *buf, size_t len, int64_t now_ns)
+{
+  struct restore_target *t = user;
+  struct rtp_header h;
+  struct rill_packet *pkt;
+  if (rtp_parse(buf->data, len, &h) != RILL_OK || h.payload_bytes == 0 ||
+      h.ssrc != t->s->ssrc || h.payload_type != t->s->enc.payload_type) {
+    bump(&t->r->bad_packets);
+    buffer_unref(buf);
+    return false;
+  }
+  pkt = packet_alloc(t->r->ctx->packets, &t->s->scope);
+  if (!pkt) {
+    bump(&t->r->no_memory);
+    buffer_unref(buf);
+    return false;
+  }
+  pkt->buf = buf;
+  pkt->recv_ns = now_ns;
+  pkt->ssrc = h.ssrc;
+  pkt->timestamp = h.timestamp;
+  pkt->seq = h.seq;
+  pkt->payload_type = h.payload_type;
+  pkt->marker = h.marker;
+  pkt->payload_offset = (uint32_t)h.payload_offset;
+  pkt->payload_bytes = (uint32_t)h.payload_bytes;
+  if (spsc_ring_push(t->s->ring, pkt) != RILL_OK) {
+    bump(&t->s->dropped_net);
+    packet_free(pkt);
+    return false;
+  }
+  return true;
+}
+
+static bool same_source(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+  if (a->ss_family != b->sa_family)
+    return false;
+  if (b->sa_family == AF_INET) {
+    const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const void *)b;
+    return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+  }
+  if (b->sa_family == AF_INET6) {
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const void *)b;
+    return x->sin6_port == y->sin6_port &&
+           memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+  }
+  return false;
+}
+
+/* A repair datagram: no SSRC, so it goes to the session sending from `src`. */
+static void on_repair(struct rill_receiver *r, struct rill_buffer *buf,
+                      const struct sockaddr *src, int64_t now_ns)
+{
+  struct fec_reader *fec = atomic_load_explicit(&r->fec, memory_order_relaxed);
+  struct fec_payload_id id;
+  struct restore_target t = {r, NULL};
+  size_t offset = 0;
+  uint32_t i;
+  if (!fec || fec_repair_id_parse(fec_reader_scheme(fec), buf->data, buf->len_bytes, &id,
+                                  &offset) != RILL_OK) {
+    bump(&r->bad_packets);
+    buffer_unref(buf);
+    return;
+  }
+  for (i = 0; i < r->p.max_sessions && !t.s; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLOT_ACTIVE &&
+        same_source(&s->source, src))
+      t.s = s;
+  }
+  if (!t.s) {
+    fec_reader_count_orphan_repair(fec);
+    buffer_unref(buf);
+    return;
+  }
+  fec_reader_on_repair(fec, (uint32_t)(t.s - r->slots), buf, &id, offset, &t.s->scope,
+                       deliver_restored, &t, now_ns);
 }
 
 static void on_datagram(void *user, struct rill_buffer *buf, const struct sockaddr *src,
                         int64_t now_ns)
 {
-  struct rill_receiver *r = user;
+  const struct receiver_endpoint *ep = user;
+  struct rill_receiver *r = ep->r;
   struct rtp_header h;
   const struct rtp_encoding *enc;
   struct session_slot *s;
   struct rill_packet *pkt;
+  struct fec_payload_id fid;
+  size_t rtp_bytes = buf->len_bytes;
 
   bump(&r->datagrams);
-  if (rtp_parse(buf->data, buf->len_bytes, &h) != RILL_OK || h.payload_bytes == 0) {
+  if (ep->iface == RECEIVER_IFACE_REPAIR) {
+    on_repair(r, buf, src, now_ns);
+    return;
+  }
+  /* FEC source packet: the footer comes off the end first. */
+  if (ep->fec && fec_source_id_parse((enum fec_scheme)ep->fec, buf->data, buf->len_bytes, &fid,
+                                     &rtp_bytes) != RILL_OK) {
+    bump(&r->bad_packets);
+    goto drop_buffer;
+  }
+  if (rtp_parse(buf->data, rtp_bytes, &h) != RILL_OK || h.payload_bytes == 0) {
     bump(&r->bad_packets);
     goto drop_buffer;
   }
@@ -247,7 +416,8 @@ static void on_datagram(void *user, struct rill_buffer *buf, const struct sockad
   }
   s = find_session(r, h.ssrc);
   if (!s) {
-    if (enc->rate_hz != r->p.rate_hz) {
+    if (enc->rate_hz > r->p.rate_hz * MAX_RATE_RATIO ||
+        enc->rate_hz * MAX_RATE_RATIO < r->p.rate_hz) {
       bump(&r->rate_mismatch);
       warn_rate_mismatch(r, now_ns, enc->rate_hz);
       goto drop_buffer;
@@ -279,7 +449,19 @@ static void on_datagram(void *user, struct rill_buffer *buf, const struct sockad
   pkt->payload_offset = (uint32_t)h.payload_offset;
   pkt->payload_bytes = (uint32_t)h.payload_bytes;
   update_jitter(s, pkt);
-  if (!packet_recharge(pkt, &s->scope) || spsc_ring_push(s->ring, pkt) != RILL_OK) {
+  if (!packet_recharge(pkt, &s->scope)) {
+    bump(&s->dropped_net);
+    packet_free(pkt);
+    return;
+  }
+  if (ep->fec) {
+    /* Before the ring: once pushed, the reader may free the packet. */
+    struct restore_target t = {r, s};
+    fec_reader_on_source(atomic_load_explicit(&r->fec, memory_order_relaxed),
+                         (uint32_t)(s - r->slots), buf, &fid, rtp_bytes, &s->scope,
+                         deliver_restored, &t, now_ns);
+  }
+  if (spsc_ring_push(s->ring, pkt) != RILL_OK) {
     bump(&s->dropped_net);
     packet_free(pkt);
   }
@@ -298,6 +480,8 @@ static void add_gone_counters(struct rill_receiver *r, struct session_slot *s)
   atomic_fetch_add(&r->gone_duplicate, load(&s->duplicate));
   atomic_fetch_add(&r->gone_dropped, load(&s->dropped_net) + load(&s->dropped_rt));
   bump(&r->sessions_removed);
+  fec_reader_session_release(atomic_load_explicit(&r->fec, memory_order_relaxed),
+                             (uint32_t)(s - r->slots));
 }
 
 static void publish_depack(struct session_slot *s);
@@ -317,6 +501,7 @@ static void enter_idle(struct rill_receiver *r, int64_t idle_ns)
       s->rt_active = false;
     }
     drain_ring(s);
+    teardown_resampler(s);
     add_gone_counters(r, s);
     atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
   }
@@ -377,6 +562,7 @@ static void receiver_tick(struct context_client *c, int64_t now_ns)
                s->ssrc, (long long)(r->p.session_timeout_ns / NS_PER_MS));
     } else if (st == SLOT_RETIRED) {
       drain_ring(s);
+      teardown_resampler(s);
       add_gone_counters(r, s);
       atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
     }
@@ -412,20 +598,112 @@ static void publish_depack(struct session_slot *s)
                         memory_order_relaxed);
 }
 
+/* Frames of `ns` at `rate_hz`. */
+static uint32_t ns_to_frames(int64_t ns, uint32_t rate_hz)
+{
+  return (uint32_t)(ns * (int64_t)rate_hz / NS_PER_S);
+}
+
+static void start_playback(struct rill_receiver *r, struct session_slot *s)
+{
+  /* The depacketizer counts in the sender's frames, which may not be ours. */
+  uint32_t target = ns_to_frames(r->p.target_latency_ns, s->enc.rate_hz);
+  depack_init(&s->depack, &s->enc, target ? target : 1, r->p.max_queue_packets);
+  if (r->p.latency_tolerance_ns > 0)
+    depack_set_max_latency(&s->depack,
+                           target + ns_to_frames(r->p.latency_tolerance_ns, s->enc.rate_hz));
+  s->setpoint_ns = 0;
+  s->measured_latency_ns = 0;
+  s->latctl_engaged = false;
+  s->rt_active = true;
+}
+
+/*
+ * Drift compensation. The latency to hold is the one first measured after
+ * playback started (the target, give or take a packet and a read; bounded
+ * to [target / 2, target + tolerance]), so that starting does not warp the
+ * audio; the controller takes over once the smoothed latency leaves the
+ * dead band around it.
+ */
+static void steer(struct rill_receiver *r, struct session_slot *s, int64_t latency_ns,
+                  int64_t now_ns)
+{
+  int64_t lo = r->p.target_latency_ns / 2, hi = r->p.target_latency_ns + r->p.latency_tolerance_ns;
+  double dt, alpha;
+  if (s->setpoint_ns == 0) {
+    s->setpoint_ns = latency_ns < lo ? lo : latency_ns > hi && hi > lo ? hi : latency_ns;
+    s->smoothed_error_ns = 0;
+    s->last_measure_ns = now_ns;
+    latctl_init(&s->latctl, s->setpoint_ns, NULL);
+  }
+  dt = (double)(now_ns - s->last_measure_ns);
+  s->last_measure_ns = now_ns;
+  alpha = dt <= 0 ? 0 : dt >= DRIFT_SMOOTHING_NS ? 1 : dt / DRIFT_SMOOTHING_NS;
+  s->smoothed_error_ns += alpha * ((double)(latency_ns - s->setpoint_ns) - s->smoothed_error_ns);
+  if (!s->latctl_engaged && fabs(s->smoothed_error_ns) < DRIFT_DEADBAND_NS)
+    return;
+  s->latctl_engaged = true;
+  (void)resampler_set_scaling(&s->rs, latctl_update(&s->latctl, latency_ns, now_ns));
+}
+
+/*
+ * Resampled playback: pull what the resampler needs for `frames` output
+ * frames from the depacketizer (silence while it primes), mix the output,
+ * then steer the ratio so that the latency stays at the target. The latency
+ * measured is the queue plus the audio inside the resampler plus the age of
+ * the newest packet: the queue alone is a sawtooth one packet high (it jumps
+ * at each arrival), and adding the age cancels the teeth.
+ */
+static void play_resampled(struct rill_receiver *r, struct session_slot *s, float *out,
+                           uint32_t frames, int64_t now_ns)
+{
+  uint32_t done = 0, ch = s->enc.channels;
+  int64_t newest;
+  while (done < frames) {
+    uint32_t n = frames - done, need, used = 0, written = 0;
+    need = resampler_input_needed(&s->rs, n);
+    while (need > IN_SCRATCH_FRAMES && n > 1) {
+      n /= 2;
+      need = resampler_input_needed(&s->rs, n);
+    }
+    (void)depack_read(&s->depack, r->in_scratch, need);
+    (void)resampler_process(&s->rs, r->in_scratch, need, &used, r->scratch, n, &written);
+    mix_add_mapped(out + (size_t)done * r->p.channels, r->p.channels, r->scratch, ch, written);
+    done += n;
+  }
+  if (r->p.drift_compensation && s->depack.started &&
+      depack_newest_arrival(&s->depack, &newest)) {
+    double queued = (double)depack_queued_frames(&s->depack) + resampler_buffered_frames(&s->rs);
+    int64_t latency_ns = (int64_t)(queued * (double)NS_PER_S / (double)s->enc.rate_hz);
+    if (now_ns > newest)
+      latency_ns += now_ns - newest;
+    steer(r, s, latency_ns, now_ns);
+    s->measured_latency_ns = latency_ns;
+  }
+}
+
 static void play_session(struct rill_receiver *r, struct session_slot *s, float *out,
-                         uint32_t frames)
+                         uint32_t frames, int64_t now_ns)
 {
   void *p;
-  if (!s->rt_active) {
-    depack_init(&s->depack, &s->enc, r->target_frames, r->p.max_queue_packets);
-    depack_set_max_latency(&s->depack, r->max_latency_frames);
-    s->rt_active = true;
-  }
+  if (!s->rt_active)
+    start_playback(r, s);
   while (spsc_ring_pop(s->ring, &p) == RILL_OK)
     depack_push(&s->depack, p);
-  if (depack_read(&s->depack, r->scratch, frames) > 0)
+  if (s->rs_active)
+    play_resampled(r, s, out, frames, now_ns);
+  else if (depack_read(&s->depack, r->scratch, frames) > 0)
     mix_add_mapped(out, r->p.channels, r->scratch, s->enc.channels, frames);
   publish_depack(s);
+  if (s->rs_active && s->measured_latency_ns > 0)
+    atomic_store_explicit(&s->latency_ns, s->measured_latency_ns, memory_order_relaxed);
+  if (s->rs_active && s->latctl_engaged) {
+    struct rill_latctl_state st;
+    latctl_state(&s->latctl, &st);
+    atomic_store_explicit(&s->scaling_ppb, (int64_t)((resampler_scaling(&s->rs) - 1.0) * 1e9),
+                          memory_order_relaxed);
+    atomic_store_explicit(&s->saturated, st.saturated, memory_order_relaxed);
+  }
 }
 
 static void retire_session(struct session_slot *s)
@@ -465,7 +743,7 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
       struct session_slot *s = &r->slots[i];
       int st = atomic_load_explicit(&s->state, memory_order_acquire);
       if (st == SLOT_ACTIVE)
-        play_session(r, s, out, n);
+        play_session(r, s, out, n, now_ns);
       else if (st == SLOT_CLOSING)
         retire_session(s);
     }
@@ -490,6 +768,7 @@ static void free_slots(struct rill_receiver *r)
     struct session_slot *s = &r->slots[i];
     if (s->rt_active)
       depack_deinit(&s->depack);
+    teardown_resampler(s);
     if (s->ring) {
       drain_ring(s);
       spsc_ring_destroy(s->ring);
@@ -498,6 +777,8 @@ static void free_slots(struct rill_receiver *r)
   mem_free(r->ctx->arena, &r->ctx->global, r->slots, r->slots_bytes);
   mem_free(r->ctx->arena, &r->ctx->global, r->scratch,
            CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
+  mem_free(r->ctx->arena, &r->ctx->global, r->in_scratch,
+           IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
 }
 
 static size_t pow2_at_least(size_t n)
@@ -525,14 +806,6 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
     return status;
   r->ctx = ctx;
   r->p = *params;
-  r->target_frames = (uint32_t)(params->target_latency_ns * (int64_t)params->rate_hz / NS_PER_S);
-  if (r->target_frames == 0)
-    r->target_frames = 1;
-  r->max_latency_frames =
-      params->latency_tolerance_ns > 0
-          ? r->target_frames +
-                (uint32_t)(params->latency_tolerance_ns * (int64_t)params->rate_hz / NS_PER_S)
-          : 0;
   atomic_init(&r->gate, GATE_FREE);
   atomic_init(&r->last_read_ns, clock_now_ns());
   ratelimit_init(&r->rate_warn, LOG_INTERVAL_NS, 1);
@@ -555,6 +828,10 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
   }
   status = mem_alloc(ctx->arena, &ctx->global, CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float),
                      (void **)&r->scratch);
+  if (status == RILL_OK)
+    status = mem_alloc(ctx->arena, &ctx->global,
+                       IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS * sizeof(float),
+                       (void **)&r->in_scratch);
   if (status != RILL_OK)
     goto err_slots;
   r->client.tick = receiver_tick;
@@ -577,6 +854,8 @@ struct bind_req {
   bool reuse_addr;
   const char *iface;
   struct rill_udp_port *port;
+  enum receiver_iface kind; /* FEC (issue 6): what the port carries */
+  int fec;
 };
 
 static bool is_multicast(const struct sockaddr *sa)
@@ -590,7 +869,7 @@ static bool is_multicast(const struct sockaddr *sa)
 
 static void port_closed_free(struct rill_udp_port *port)
 {
-  struct rill_receiver *r = port->user;
+  struct rill_receiver *r = ((struct receiver_endpoint *)port->user)->r;
   mem_free(r->ctx->arena, &r->ctx->global, port, sizeof(*port));
   atomic_fetch_sub(&r->ports_open, 1);
 }
@@ -604,7 +883,9 @@ static int bind_on_loop(void *arg)
                              &ctx->global, r->p.socket_budget_bytes);
   if (status != RILL_OK)
     return status;
-  q->port->user = r;
+  /* The port's user is its endpoint (what it carries; FEC, issue 6). */
+  r->endpoints[r->port_count] = (struct receiver_endpoint){r, q->kind, q->fec};
+  q->port->user = &r->endpoints[r->port_count];
   if (is_multicast(q->addr)) {
     char group[INET6_ADDRSTRLEN];
     const void *a = q->addr->sa_family == AF_INET
@@ -616,7 +897,7 @@ static int bind_on_loop(void *arg)
   if (status == RILL_OK && r->p.socket_rcvbuf_bytes)
     status = udp_port_set_recv_buffer(q->port, r->p.socket_rcvbuf_bytes);
   if (status == RILL_OK)
-    status = udp_port_start(q->port, on_datagram, r);
+    status = udp_port_start(q->port, on_datagram, &r->endpoints[r->port_count]);
   if (status != RILL_OK) {
     atomic_fetch_add(&r->ports_open, 1);
     udp_port_close(q->port, port_closed_free);
@@ -637,12 +918,56 @@ static int bind_on_loop(void *arg)
 int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr,
                   const char *multicast_iface, uint16_t *bound_port)
 {
-  struct bind_req q = {r, addr, r->p.reuse_address, multicast_iface, NULL};
+  return receiver_bind_endpoint(r, addr, RECEIVER_IFACE_SOURCE, 0, multicast_iface, bound_port);
+}
+
+struct fec_req {
+  struct rill_receiver *r;
+  struct fec_reader *fec;
+};
+
+static int set_fec_on_loop(void *arg)
+{
+  struct fec_req *q = arg;
+  atomic_store_explicit(&q->r->fec, q->fec, memory_order_release);
+  return RILL_OK;
+}
+
+int receiver_enable_fec(struct rill_receiver *r, int fec)
+{
+  struct fec_req q = {r, atomic_load(&r->fec)};
+  int status;
+  if (q.fec)
+    return (int)fec_reader_scheme(q.fec) == fec ? RILL_OK : RILL_EINVAL;
+  status = fec_reader_create(r->ctx->arena, &r->ctx->global, (enum fec_scheme)fec,
+                             r->ctx->buffers, r->p.max_sessions, &q.fec);
+  if (status != RILL_OK)
+    return status;
+  evloop_call(&r->ctx->loop, set_fec_on_loop, &q);
+  /* A lost packet is restored when its block's repair packets arrive: up to
+   * a whole block after its play time at roc's defaults (18 x 5 ms). */
+  if (r->p.target_latency_ns < 18 * 5 * NS_PER_MS)
+    RILL_LOG(RILL_LOG_WARN, "receiver",
+             "target latency %lld ms is shorter than a FEC block at roc's defaults (90 ms): "
+             "restored packets may arrive too late to play",
+             (long long)(r->p.target_latency_ns / NS_PER_MS));
+  return RILL_OK;
+}
+
+int receiver_bind_endpoint(struct rill_receiver *r, const struct sockaddr *addr,
+                           enum receiver_iface iface, int fec, const char *multicast_iface,
+                           uint16_t *bound_port)
+{
+  struct bind_req q = {r, addr, r->p.reuse_address, multicast_iface, NULL, iface, fec};
   struct sockaddr_storage local;
   int status;
 
   if (r->port_count >= RECEIVER_MAX_PORTS)
     return RILL_ESTATE;
+  if (iface == RECEIVER_IFACE_REPAIR && !fec)
+    return RILL_EINVAL;
+  if (fec && (status = receiver_enable_fec(r, fec)) != RILL_OK)
+    return status;
   status = mem_alloc(r->ctx->arena, &r->ctx->global, sizeof(*q.port), (void **)&q.port);
   if (status != RILL_OK)
     return status;
@@ -688,6 +1013,14 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->packets_late = load(&r->gone_late);
   t->packets_duplicate = load(&r->gone_duplicate);
   t->packets_dropped = load(&r->gone_dropped);
+  {
+    struct fec_reader_stats fs;
+    fec_reader_total_stats(atomic_load_explicit(&r->fec, memory_order_acquire), &fs);
+    t->fec_recovered = fs.recovered;
+    t->fec_unrecoverable = fs.unrecoverable;
+    t->fec_repair_received = fs.repair_received;
+    t->fec_repair_dropped = fs.repair_dropped;
+  }
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
     struct receiver_session_info *info;
@@ -720,7 +1053,17 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
     info->resyncs = load(&s->resyncs);
     info->jitter_ns = atomic_load_explicit(&s->jitter_ns, memory_order_relaxed);
     info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
+    info->scaling_ppb = atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed);
+    info->saturated = atomic_load_explicit(&s->saturated, memory_order_relaxed);
     info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
+    {
+      struct fec_reader_stats fs;
+      fec_reader_session_stats(atomic_load_explicit(&r->fec, memory_order_acquire), i, &fs);
+      info->fec_recovered = fs.recovered;
+      info->fec_unrecoverable = fs.unrecoverable;
+      info->fec_repair_received = fs.repair_received;
+      info->fec_repair_dropped = fs.repair_dropped;
+    }
   }
   if (count)
     *count = n;
@@ -764,6 +1107,7 @@ struct inject_req {
   size_t len;
   const struct sockaddr *src;
   int64_t now_ns;
+  struct receiver_endpoint ep;
 };
 
 static int inject_on_loop(void *arg)
@@ -778,14 +1122,26 @@ static int inject_on_loop(void *arg)
   }
   memcpy(buf->data, q->data, q->len);
   buf->len_bytes = (uint32_t)q->len;
-  on_datagram(q->r, buf, q->src, q->now_ns);
+  on_datagram(&q->ep, buf, q->src, q->now_ns);
   return RILL_OK;
 }
 
 int receiver_inject(struct rill_receiver *r, const uint8_t *data, size_t len,
                     const struct sockaddr *src, int64_t now_ns)
 {
-  struct inject_req q = {r, data, len, src, now_ns};
+  struct inject_req q = {r, data, len, src, now_ns, {r, RECEIVER_IFACE_SOURCE, 0}};
+  return evloop_call(&r->ctx->loop, inject_on_loop, &q);
+}
+
+int receiver_inject_endpoint(struct rill_receiver *r, enum receiver_iface iface,
+                             const uint8_t *data, size_t len, const struct sockaddr *src,
+                             int64_t now_ns)
+{
+  struct fec_reader *fec = atomic_load(&r->fec);
+  int scheme = fec ? (int)fec_reader_scheme(fec) : 0;
+  struct inject_req q = {r, data, len, src, now_ns, {r, iface, scheme}};
+  if (iface == RECEIVER_IFACE_REPAIR && !fec)
+    return RILL_ESTATE;
   return evloop_call(&r->ctx->loop, inject_on_loop, &q);
 }
 
@@ -825,6 +1181,7 @@ void receiver_destroy(struct rill_receiver *r)
   while (atomic_load(&r->ports_open) > 0)
     evloop_call(&ctx->loop, noop, NULL);
   free_slots(r);
+  fec_reader_destroy(atomic_load(&r->fec));
   mem_free(ctx->arena, &ctx->global, r, sizeof(*r));
   atomic_fetch_sub(&ctx->open_objects, 1);
 }

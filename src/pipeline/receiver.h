@@ -44,6 +44,8 @@ struct rill_receiver_params {
   int64_t latency_tolerance_ns; /* more queued than target + this is dropped; 0: no limit */
   int64_t idle_timeout_ns;     /* no read for this long: go idle; 0: never */
   uint32_t session_creations_per_s; /* new sessions per second; 0: unlimited */
+  bool drift_compensation;     /* resample each session to hold the target latency */
+  int resampler_quality;       /* speexdsp quality 0..10 */
 };
 
 struct receiver_totals {
@@ -65,6 +67,8 @@ struct receiver_totals {
    * a session being removed may briefly count twice or not at all). */
   uint64_t packets_received, packets_played, packets_lost, packets_late, packets_duplicate,
       packets_dropped;
+  /* FEC over every session since create (0 without a FEC endpoint). */
+  uint64_t fec_recovered, fec_unrecoverable, fec_repair_received, fec_repair_dropped;
 };
 
 struct receiver_session_info {
@@ -82,7 +86,25 @@ struct receiver_session_info {
   uint64_t resyncs;
   int64_t jitter_ns;           /* RFC 3550 interarrival jitter */
   int64_t latency_ns;          /* audio queued ahead of the play position */
+  int64_t scaling_ppb;         /* resampler scaling - 1, parts per billion (0: none) */
+  bool saturated;              /* the drift controller hit its clamp */
   size_t memory_bytes;         /* charged to the session budget now */
+  /* FEC (see pipeline/fec_reader.h): packets restored, blocks given up with
+   * packets missing, repair packets routed here / not used. */
+  uint64_t fec_recovered, fec_unrecoverable, fec_repair_received, fec_repair_dropped;
+};
+
+/* What a bound port carries (roc's "interface"). */
+enum receiver_iface {
+  RECEIVER_IFACE_SOURCE = 0, /* RTP; with a FEC source footer if the endpoint has FEC */
+  RECEIVER_IFACE_REPAIR,     /* FEC repair packets (no RTP header) */
+};
+
+/* A port's role, passed to its datagram callback. */
+struct receiver_endpoint {
+  struct rill_receiver *r; /* borrowed */
+  enum receiver_iface iface;
+  int fec;                 /* enum fec_scheme, 0: none */
 };
 
 /* Thread role: control. */
@@ -97,6 +119,27 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
  */
 int receiver_bind(struct rill_receiver *r, const struct sockaddr *addr,
                   const char *multicast_iface, uint16_t *bound_port);
+
+/*
+ * receiver_bind for an endpoint carrying `iface` with FEC scheme `fec`
+ * (enum fec_scheme; 0 for plain RTP, which needs iface SOURCE). A FEC
+ * endpoint first enables FEC (receiver_enable_fec): all FEC endpoints of a
+ * receiver must use one scheme. RILL_EINVAL when they disagree or for a
+ * repair endpoint without FEC. Thread role: control.
+ */
+int receiver_bind_endpoint(struct rill_receiver *r, const struct sockaddr *addr,
+                           enum receiver_iface iface, int fec, const char *multicast_iface,
+                           uint16_t *bound_port);
+
+/*
+ * Create the FEC decoder for `fec` (enum fec_scheme) and the per-session
+ * block tables, once; later calls with the same scheme do nothing.
+ * Warns (once) when the target latency is shorter than a FEC block of
+ * roc's defaults (18 packets of 5 ms), as restored packets then arrive too
+ * late to play. RILL_OK, RILL_EINVAL (another scheme already), RILL_EBUDGET,
+ * RILL_ENOMEM. Thread role: control.
+ */
+int receiver_enable_fec(struct rill_receiver *r, int fec);
 
 /*
  * Fill `frames` frames (rate_hz, channels interleaved) of float samples into
@@ -139,6 +182,16 @@ void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *globa
  */
 int receiver_inject(struct rill_receiver *r, const uint8_t *data, size_t len,
                     const struct sockaddr *src, int64_t now_ns);
+
+/*
+ * receiver_inject as if the datagram had arrived on an endpoint carrying
+ * `iface` (SOURCE with the receiver's FEC scheme when FEC is enabled, plain
+ * RTP otherwise; REPAIR needs FEC enabled: RILL_ESTATE otherwise).
+ * Thread role: control.
+ */
+int receiver_inject_endpoint(struct rill_receiver *r, enum receiver_iface iface,
+                             const uint8_t *data, size_t len, const struct sockaddr *src,
+                             int64_t now_ns);
 
 /*
  * Run the session housekeeping (timeouts, retired slots) at `now_ns` on the

@@ -14,10 +14,12 @@
 #include "core/sizemath.h"
 #include "core/spsc_ring.h"
 #include "net/udp_port.h"
+#include "pipeline/fec_writer.h"
 #include "rtp/rtp.h"
 
 struct send_slot {
   uint32_t len;
+  uint32_t dest; /* enum sender_iface: which endpoint it goes to */
   uint8_t data[]; /* max_packet_bytes */
 };
 
@@ -42,6 +44,14 @@ struct rill_sender {
   bool wake_open;
   atomic_bool closed;
   atomic_uint_least64_t frames_written, composed, sent, dropped;
+  /* FEC (issue 6): the writer's block encoder (owned; writer thread once
+   * connected), its scheme (0: none yet), the repair endpoint (network). */
+  _Atomic(struct fec_writer *) fec;
+  int fec_scheme;
+  bool source_connected, repair_connected; /* control */
+  struct sockaddr_storage repair_dest;
+  atomic_bool repair_dest_set;
+  atomic_uint_least64_t repair_sent;
 };
 
 static uint32_t random_u32(void)
@@ -64,11 +74,18 @@ static void flush_sends(struct rill_sender *s)
   void *p;
   while (spsc_ring_pop(s->send_ring, &p) == RILL_OK) {
     struct send_slot *slot = p;
-    if (udp_port_send(s->port, slot->data, slot->len, (const struct sockaddr *)&s->dest) ==
-        RILL_OK)
-      atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
-    else
+    bool repair = slot->dest == SENDER_IFACE_REPAIR;
+    if (repair && !atomic_load_explicit(&s->repair_dest_set, memory_order_relaxed))
       atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+    else if (udp_port_send(s->port, slot->data, slot->len,
+                           (const struct sockaddr *)(repair ? &s->repair_dest : &s->dest)) ==
+             RILL_OK) {
+      atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
+      if (repair)
+        atomic_fetch_add_explicit(&s->repair_sent, 1, memory_order_relaxed);
+    } else {
+      atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+    }
     (void)spsc_ring_push(s->free_ring, slot);
   }
 }
@@ -134,6 +151,8 @@ err:
 struct connect_req {
   struct rill_sender *s;
   const struct sockaddr *dest;
+  enum sender_iface iface;
+  bool open_port;
 };
 
 static int connect_on_loop(void *arg)
@@ -143,14 +162,24 @@ static int connect_on_loop(void *arg)
   struct sockaddr_storage any;
   int status;
 
+  if (q->iface == SENDER_IFACE_REPAIR) {
+    memcpy(&s->repair_dest, q->dest,
+           q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                          : sizeof(struct sockaddr_in));
+    atomic_store_explicit(&s->repair_dest_set, true, memory_order_relaxed);
+  }
+  if (!q->open_port)
+    return RILL_OK;
   memset(&any, 0, sizeof(any));
   any.ss_family = q->dest->sa_family;
   status = udp_port_open(s->port, &s->ctx->loop.loop, (struct sockaddr *)&any, false, NULL,
                          NULL, 0);
   if (status != RILL_OK)
     return status;
-  memcpy(&s->dest, q->dest,
-         q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+  if (q->iface == SENDER_IFACE_SOURCE)
+    memcpy(&s->dest, q->dest,
+           q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                          : sizeof(struct sockaddr_in));
   uv_async_init(&s->ctx->loop.loop, &s->wake, on_wake);
   s->wake.data = s;
   s->wake_open = true;
@@ -159,19 +188,86 @@ static int connect_on_loop(void *arg)
 
 int sender_connect(struct rill_sender *s, const struct sockaddr *dest)
 {
-  struct connect_req q = {s, dest};
+  return sender_connect_endpoint(s, dest, SENDER_IFACE_SOURCE, 0);
+}
+
+/* The first FEC endpoint creates the block encoder; both must agree. */
+static int enable_fec(struct rill_sender *s, int fec)
+{
+  struct fec_writer *fw = NULL;
+  size_t k = s->p.fec_source_packets ? s->p.fec_source_packets : FEC_WRITER_DEFAULT_K;
+  size_t r = s->p.fec_repair_packets ? s->p.fec_repair_packets : FEC_WRITER_DEFAULT_R;
+  size_t payload = (size_t)s->p.packet_frames * rtp_bytes_per_frame(&s->p.enc);
   int status;
-  if (s->port)
-    return RILL_ESTATE;
-  status = mem_alloc(s->ctx->arena, &s->ctx->global, sizeof(*s->port), (void **)&s->port);
+  if (s->fec_scheme)
+    return s->fec_scheme == fec ? RILL_OK : RILL_EINVAL;
+  if (payload + RTP_FIXED_HEADER_BYTES + fec_source_id_bytes((enum fec_scheme)fec) >
+      s->ctx->max_packet_bytes)
+    return RILL_EINVAL;
+  status = fec_writer_create(s->ctx->arena, &s->ctx->global, (enum fec_scheme)fec, k, r,
+                             s->ctx->max_packet_bytes - FEC_MAX_ID_BYTES, random_u32(), &fw);
   if (status != RILL_OK)
     return status;
+  s->fec_scheme = fec;
+  atomic_store_explicit(&s->fec, fw, memory_order_release);
+  return RILL_OK;
+}
+
+int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
+                            enum sender_iface iface, int fec)
+{
+  struct connect_req q = {s, dest, iface, s->port == NULL};
+  bool *connected = iface == SENDER_IFACE_REPAIR ? &s->repair_connected : &s->source_connected;
+  int status;
+  if (*connected)
+    return RILL_ESTATE;
+  /* Source and repair must agree: plain RTP with a repair endpoint, or a
+   * repair endpoint without FEC, is refused. */
+  if ((iface == SENDER_IFACE_REPAIR && !fec) ||
+      (s->source_connected && iface == SENDER_IFACE_REPAIR && s->fec_scheme != fec) ||
+      (s->repair_connected && iface == SENDER_IFACE_SOURCE && s->fec_scheme != fec))
+    return RILL_EINVAL;
+  if (fec && (status = enable_fec(s, fec)) != RILL_OK)
+    return status;
+  if (q.open_port) {
+    status = mem_alloc(s->ctx->arena, &s->ctx->global, sizeof(*s->port), (void **)&s->port);
+    if (status != RILL_OK)
+      return status;
+  }
   status = evloop_call(&s->ctx->loop, connect_on_loop, &q);
   if (status != RILL_OK) {
-    mem_free(s->ctx->arena, &s->ctx->global, s->port, sizeof(*s->port));
-    s->port = NULL;
+    if (q.open_port) {
+      mem_free(s->ctx->arena, &s->ctx->global, s->port, sizeof(*s->port));
+      s->port = NULL;
+    }
+    return status;
   }
-  return status;
+  *connected = true;
+  return RILL_OK;
+}
+
+/* Writer: queue the repair packets of the block just completed. */
+static void emit_repair(struct rill_sender *s, struct fec_writer *fw)
+{
+  size_t i, n = fec_writer_repair_count(fw), len = 0;
+  void *p;
+  for (i = 0; i < n; i++) {
+    struct send_slot *slot;
+    atomic_fetch_add_explicit(&s->composed, 1, memory_order_relaxed);
+    if (spsc_ring_pop(s->free_ring, &p) != RILL_OK) {
+      atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+      continue;
+    }
+    slot = p;
+    if (fec_writer_repair_packet(fw, i, slot->data, s->ctx->max_packet_bytes, &len) != RILL_OK) {
+      atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+      (void)spsc_ring_push(s->free_ring, slot);
+      continue;
+    }
+    slot->len = (uint32_t)len;
+    slot->dest = SENDER_IFACE_REPAIR;
+    (void)spsc_ring_push(s->send_ring, slot);
+  }
 }
 
 static void emit_packet(struct rill_sender *s)
@@ -179,6 +275,7 @@ static void emit_packet(struct rill_sender *s)
   struct rtp_header h;
   void *p;
   struct send_slot *slot;
+  struct fec_writer *fw;
   size_t hdr = 0, payload = 0;
 
   atomic_fetch_add_explicit(&s->composed, 1, memory_order_relaxed);
@@ -196,7 +293,18 @@ static void emit_packet(struct rill_sender *s)
     (void)rtp_payload_encode(&s->p.enc, s->stage, s->p.packet_frames, slot->data + hdr,
                              s->ctx->max_packet_bytes - hdr, &payload);
     slot->len = (uint32_t)(hdr + payload);
+    slot->dest = SENDER_IFACE_SOURCE;
+    fw = atomic_load_explicit(&s->fec, memory_order_acquire);
+    if (fw) {
+      size_t len = 0;
+      /* Equal-length packets by construction: an error here is a bug. */
+      if (fec_writer_add_source(fw, slot->data, slot->len, s->ctx->max_packet_bytes, &len) ==
+          RILL_OK)
+        slot->len = (uint32_t)len;
+    }
     (void)spsc_ring_push(s->send_ring, slot); /* never full: as many slots as ring entries */
+    if (fw)
+      emit_repair(s, fw);
     if (s->wake_open)
       uv_async_send(&s->wake);
   }
@@ -239,6 +347,7 @@ void sender_stats(struct rill_sender *s, struct sender_totals *out,
   out->packets_composed = atomic_load_explicit(&s->composed, memory_order_relaxed);
   out->packets_sent = atomic_load_explicit(&s->sent, memory_order_relaxed);
   out->packets_dropped = atomic_load_explicit(&s->dropped, memory_order_relaxed);
+  out->fec_repair_sent = atomic_load_explicit(&s->repair_sent, memory_order_relaxed);
   out->ssrc = s->ssrc;
 }
 
@@ -287,6 +396,7 @@ void sender_destroy(struct rill_sender *s)
     evloop_call(&ctx->loop, noop, NULL);
   if (s->port)
     mem_free(ctx->arena, &ctx->global, s->port, sizeof(*s->port));
+  fec_writer_destroy(atomic_load(&s->fec));
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
   mem_free(ctx->arena, &ctx->global, s->stage, s->stage_bytes);

@@ -25,6 +25,16 @@ struct rill_sender_params {
   uint32_t input_channels;   /* channels of the frames given to write */
   uint32_t packet_frames;    /* frames per packet */
   uint32_t queue_packets;    /* packet buffers (power of two) */
+  /* FEC block (used once a FEC endpoint is connected): source and repair
+   * packets per block; 0: roc's defaults, 18 and 10. */
+  uint32_t fec_source_packets;
+  uint32_t fec_repair_packets;
+};
+
+/* What an endpoint receives (roc's "interface"). */
+enum sender_iface {
+  SENDER_IFACE_SOURCE = 0, /* RTP packets (with a FEC footer when FEC is on) */
+  SENDER_IFACE_REPAIR,     /* FEC repair packets */
 };
 
 struct sender_totals {
@@ -32,6 +42,7 @@ struct sender_totals {
   uint64_t packets_composed;
   uint64_t packets_sent;
   uint64_t packets_dropped;  /* no free buffer, or the socket refused */
+  uint64_t fec_repair_sent;  /* repair packets sent (also in packets_sent) */
   uint32_t ssrc;
 };
 
@@ -41,6 +52,21 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
 
 /* Send to `dest` from a new socket bound to the wildcard address. Thread role: control. */
 int sender_connect(struct rill_sender *s, const struct sockaddr *dest);
+
+/*
+ * Send `iface` packets to `dest`, with FEC scheme `fec` (enum fec_scheme;
+ * 0: none, only for SOURCE). The first call opens the socket; a second one
+ * adds the other interface on the same socket (roc's receivers pair source
+ * and repair traffic by the sender's address). A FEC endpoint creates the
+ * FEC writer; source and repair must name the same scheme. Connect before
+ * the first write.
+ * Returns RILL_OK, RILL_EINVAL (schemes disagree, repair without FEC, a
+ * packet plus footer exceeds the context's max packet size, bad block
+ * sizes), RILL_ESTATE (interface already connected), RILL_ENETWORK,
+ * RILL_EBUDGET, RILL_ENOMEM. Thread role: control.
+ */
+int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
+                            enum sender_iface iface, int fec);
 
 /*
  * Packetize `frames` frames of interleaved floats (input_channels each).

@@ -297,6 +297,8 @@ static void receiver_plays_stream_exactly_at_target_latency(void **state)
   assert_int_equal(t.sessions_refused, 0);
   assert_int_equal(t.bad_packets, 0);
   assert_int_equal(t.no_memory, 0);
+  assert_int_equal(t.packets_received, 40);
+  assert_int_equal(t.packets_played, 40);
   s = session(&x, st.ssrc);
   assert_int_equal(s.payload_type, RTP_PT_L16_STEREO);
   assert_int_equal(s.source.ss_family, AF_INET);
@@ -715,44 +717,43 @@ static void receiver_times_out_sessions_and_reuses_slots(void **state)
   close_receiver(&x);
 }
 
-static void receiver_drops_senders_at_another_rate(void **state)
+static void receiver_converts_rates_and_refuses_extremes(void **state)
 {
   struct rill_receiver_params p = default_params();
-  struct rtp_encoding dyn = {96, RTP_FMT_S16BE, 48000, 2};
+  struct rtp_encoding slow = {97, RTP_FMT_S16BE, 5000, 2}; /* 48000 / 5000 > 8 */
   struct fixture x;
-  struct stream st, mono, ok;
+  struct stream far, st;
   struct receiver_totals t;
-  uint32_t k;
+  uint32_t k, i, nonzero = 0;
   (void)state;
   p.rate_hz = 48000;
-  assert_int_equal(rtp_registry_add(&p.registry, &dyn), RILL_OK);
+  assert_int_equal(rtp_registry_add(&p.registry, &slow), RILL_OK);
   open_receiver(&x, &p);
-  stream_init(&st, 0x400, RTP_PT_L16_STEREO, sig);
-  stream_init(&mono, 0x401, RTP_PT_L16_MONO, sig);
-  for (k = 0; k < 5; k++, x.now_ns += PKT_NS) {
-    send_packet(&x, &st, k);
-    send_packet(&x, &mono, k);
-  }
+  stream_init(&far, 0x400, RTP_PT_L16_STEREO, sig);
+  far.payload_type = 97;
+  far.enc = slow;
+  for (k = 0; k < 5; k++, x.now_ns += PKT_NS)
+    send_packet(&x, &far, k);
   t = totals(&x);
-  assert_int_equal(t.rate_mismatch, 10);
+  assert_int_equal(t.rate_mismatch, 5);
   assert_int_equal(t.sessions_created, 0);
-  assert_int_equal(t.sessions, 0);
-  assert_int_equal(t.bad_packets, 0);
-  assert_int_equal(t.unknown_payload_type, 0);
   receiver_read(x.r, out_buf, 1000);
   assert_silence(out_buf, 2, 1000);
 
-  /* The same audio on a payload type mapped to 48000 Hz is played. */
-  stream_init(&ok, 0x402, RTP_PT_L16_STEREO, sig);
-  ok.payload_type = 96;
-  ok.enc = dyn;
+  /* PT 10 at 44100 Hz into a 48000 Hz receiver is resampled and played. */
+  stream_init(&st, 0x402, RTP_PT_L16_STEREO, sig);
   for (k = 0; k < 20; k++, x.now_ns += PKT_NS)
-    send_packet(&x, &ok, k);
-  /* Target latency at 48000 Hz, from the same nanoseconds. */
-  receiver_read(x.r, out_buf, 20 * PKT_FRAMES);
-  assert_int_equal(totals(&x).sessions_created, 1);
-  assert_int_equal(totals(&x).rate_mismatch, 10);
-  assert_int_equal(session(&x, ok.ssrc).packets_played, 20);
+    send_packet(&x, &st, k);
+  receiver_read(x.r, out_buf, 8000);
+  t = totals(&x);
+  assert_int_equal(t.sessions_created, 1);
+  assert_int_equal(t.rate_mismatch, 5);
+  assert_true(session(&x, st.ssrc).packets_played > 0);
+  for (i = 0; i < 2 * 8000; i++) {
+    assert_true(out_buf[i] >= -1.0f && out_buf[i] <= 1.0f);
+    nonzero += out_buf[i] != 0.0f;
+  }
+  assert_true(nonzero > 4000);
   close_receiver(&x);
 }
 
@@ -962,7 +963,7 @@ int main(void)
       cmocka_unit_test(receiver_counts_malformed_and_unknown_without_session),
       cmocka_unit_test(receiver_refuses_sessions_beyond_max),
       cmocka_unit_test(receiver_times_out_sessions_and_reuses_slots),
-      cmocka_unit_test(receiver_drops_senders_at_another_rate),
+      cmocka_unit_test(receiver_converts_rates_and_refuses_extremes),
       cmocka_unit_test(receiver_enforces_session_budget),
       cmocka_unit_test(receiver_recovers_from_a_stray_timestamp),
       cmocka_unit_test(receiver_rejects_bad_params),

@@ -1,0 +1,225 @@
+/*
+ * Drift compensation through the whole receiver, with two simulated clocks:
+ * the sender produces 5 ms packets at its own rate (off by a given ppm), the
+ * network delivers them with a fixed-seed jitter of up to 1 ms, and the
+ * reader reads 10 ms at a time on the receiver's clock. The session's
+ * resampler, steered by the latency controller, must hold the latency:
+ * within 30 s of simulated time it is within 2 ms of where playback started
+ * and stays there (90 s runs), ending within 1.5 ms, with the ratio within
+ * 20 ppm of the drift, for +-500 and +-1000 ppm; with 0 ppm the latency
+ * never leaves the band and the ratio never leaves nominal. Also: 48 kHz into a 44.1 kHz receiver keeps a sine's
+ * frequency. No wall clock: packets are injected with explicit times.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <rill/status.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "pipeline/receiver.h"
+#include "rtp/payload.h"
+#include "rtp/rtp.h"
+#include "test_util.h"
+
+#define OUT_RATE 44100
+#define READ_FRAMES 441 /* 10 ms */
+#define TARGET_NS (60 * NS_PER_MS)
+
+struct sim {
+  struct rill_context *ctx;
+  struct rill_receiver *r;
+  struct sockaddr_in src;
+  struct rtp_encoding enc;
+  uint32_t packet_frames;
+  uint64_t rng;
+};
+
+static uint32_t next_rand(struct sim *s)
+{
+  s->rng ^= s->rng << 13;
+  s->rng ^= s->rng >> 7;
+  s->rng ^= s->rng << 17;
+  return (uint32_t)(s->rng >> 32);
+}
+
+static void sim_open(struct sim *s, const struct rtp_encoding *enc, uint8_t pt_dyn)
+{
+  struct rill_context_params cp = {32u << 20, 2048};
+  struct rill_receiver_params p;
+  memset(s, 0, sizeof(*s));
+  memset(&p, 0, sizeof(p));
+  p.rate_hz = OUT_RATE;
+  p.channels = 2;
+  p.target_latency_ns = TARGET_NS;
+  p.session_timeout_ns = 5 * NS_PER_S;
+  p.max_sessions = 2;
+  p.session_budget_bytes = 4u << 20;
+  p.socket_budget_bytes = 1u << 20;
+  p.max_queue_packets = 512;
+  p.latency_tolerance_ns = 200 * NS_PER_MS;
+  p.drift_compensation = true;
+  p.resampler_quality = 3;
+  rtp_registry_init(&p.registry);
+  if (pt_dyn)
+    assert_int_equal(rtp_registry_add(&p.registry, enc), RILL_OK);
+  assert_int_equal(context_create(&cp, &s->ctx), RILL_OK);
+  assert_int_equal(receiver_create(s->ctx, &p, &s->r), RILL_OK);
+  s->src.sin_family = AF_INET;
+  s->src.sin_port = htons(40000);
+  s->src.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  s->enc = *enc;
+  s->packet_frames = enc->rate_hz / 200; /* 5 ms */
+  s->rng = 0x9e3779b97f4a7c15ull;
+}
+
+static void sim_close(struct sim *s)
+{
+  receiver_destroy(s->r);
+  assert_int_equal(context_destroy(s->ctx), RILL_OK);
+}
+
+static void send_packet(struct sim *s, uint32_t k, int64_t arrival_ns)
+{
+  uint8_t dgram[2048];
+  float samples[480 * 2];
+  struct rtp_header h;
+  size_t hdr = 0, payload = 0;
+  uint32_t i, c;
+  memset(&h, 0, sizeof(h));
+  h.version = 2;
+  h.payload_type = s->enc.payload_type;
+  h.seq = (uint16_t)k;
+  h.timestamp = k * s->packet_frames;
+  h.ssrc = 77;
+  for (i = 0; i < s->packet_frames; i++)
+    for (c = 0; c < s->enc.channels; c++)
+      samples[i * s->enc.channels + c] =
+          0.5f * (float)sin(2.0 * M_PI * 1000.0 * (double)(h.timestamp + i) / s->enc.rate_hz);
+  assert_int_equal(rtp_compose(&h, dgram, sizeof(dgram), &hdr), RILL_OK);
+  assert_int_equal(rtp_payload_encode(&s->enc, samples, s->packet_frames, dgram + hdr,
+                                      sizeof(dgram) - hdr, &payload),
+                   RILL_OK);
+  assert_int_equal(receiver_inject(s->r, dgram, hdr + payload,
+                                   (const struct sockaddr *)&s->src, arrival_ns),
+                   RILL_OK);
+}
+
+static float out_buf[READ_FRAMES * 2];
+
+struct run_result {
+  int64_t settle_ns;       /* last time the latency was outside setpoint +- 2 ms */
+  int64_t max_late_err_ns; /* largest |error| after settling */
+  int64_t final_drift_ppb;
+  int64_t setpoint_ns;
+  int64_t final_err_ns;
+};
+
+/* Run `seconds` of simulated time with the sender `ppm` fast. */
+static struct run_result run(double ppm, int seconds)
+{
+  struct sim s;
+  struct run_result res = {0, 0, 0, 0, 0};
+  struct rtp_encoding enc = {10, RTP_FMT_S16BE, 44100, 2};
+  int64_t t0 = 1000 * NS_PER_S, now, next_packet;
+  double packet_period_ns = 5e6 * 220.0 / 220.5 / (1.0 + ppm * 1e-6);
+  uint32_t k = 0;
+  double smoothed = 0;
+  sim_open(&s, &enc, 0);
+  s.packet_frames = 220;
+  packet_period_ns = 220.0 / 44100.0 * 1e9 / (1.0 + ppm * 1e-6);
+  next_packet = t0;
+  for (now = t0; now < t0 + (int64_t)seconds * NS_PER_S; now += 10 * NS_PER_MS) {
+    struct receiver_session_info info;
+    struct receiver_totals t;
+    size_t n = 0;
+    /* Deliver every packet the sender produced before this read, each late by
+     * a jitter of 0..1 ms (delivery order kept). */
+    while (next_packet <= now) {
+      int64_t jitter = (int64_t)(next_rand(&s) % 1000000);
+      send_packet(&s, k++, next_packet + jitter);
+      next_packet = t0 + (int64_t)((double)k * packet_period_ns);
+    }
+    receiver_read_at(s.r, out_buf, READ_FRAMES, now);
+    receiver_stats(s.r, &t, &info, 1, &n);
+    assert_int_equal(n, 1);
+    /* Playback has surely started after 0.5 s: the latency then is the one
+     * the receiver holds (it keeps what it started with). */
+    if (res.setpoint_ns == 0 && now - t0 >= NS_PER_S / 2)
+      res.setpoint_ns = info.latency_ns;
+    if (res.setpoint_ns) {
+      /* The error smoothed over about a second (the measurement includes
+       * the network jitter). */
+      smoothed += 0.01 * ((double)(info.latency_ns - res.setpoint_ns) - smoothed);
+      if (fabs(smoothed) > 2e6)
+        res.settle_ns = now - t0;
+    }
+    res.final_drift_ppb = info.scaling_ppb;
+    res.final_err_ns = (int64_t)smoothed;
+  }
+  sim_close(&s);
+  return res;
+}
+
+static void check_drift(double ppm)
+{
+  struct run_result res = run(ppm, 90);
+  print_message("drift %+.0f ppm: latency %.1f ms, settled (within 2 ms for good) after %.1f s, "
+                "final error %.2f ms, final ratio %+.1f ppm\n",
+                ppm, (double)res.setpoint_ns / 1e6, (double)res.settle_ns / 1e9,
+                (double)res.final_err_ns / 1e6, (double)res.final_drift_ppb / 1000.0);
+  /* Within 2 ms of the latency playback started with after at most 30 s,
+   * and for good (the run lasts 90 s); within 1.5 ms at the end. */
+  assert_true(res.settle_ns < 30 * NS_PER_S);
+  assert_true(llabs(res.final_err_ns) < 1500000);
+  /* The ratio found is the drift, within 20 ppm (the resampler's ratio
+   * steps are about 15 ppm). */
+  assert_true(fabs((double)res.final_drift_ppb / 1000.0 - ppm) < 20.0);
+}
+
+static void drift_plus_500_ppm_converges(void **state)
+{
+  (void)state;
+  check_drift(500);
+}
+
+static void drift_minus_500_ppm_converges(void **state)
+{
+  (void)state;
+  check_drift(-500);
+}
+
+static void drift_plus_1000_ppm_converges(void **state)
+{
+  (void)state;
+  check_drift(1000);
+}
+
+static void drift_minus_1000_ppm_converges(void **state)
+{
+  (void)state;
+  check_drift(-1000);
+}
+
+static void drift_zero_does_not_wander(void **state)
+{
+  struct run_result res;
+  (void)state;
+  res = run(0, 60);
+  /* Matched clocks: the latency never leaves the band and the ratio stays
+   * exactly nominal (the controller is never engaged). */
+  assert_int_equal(res.settle_ns, 0);
+  assert_int_equal(res.final_drift_ppb, 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(drift_zero_does_not_wander),
+      cmocka_unit_test(drift_plus_500_ppm_converges),
+      cmocka_unit_test(drift_minus_500_ppm_converges),
+      cmocka_unit_test(drift_plus_1000_ppm_converges),
+      cmocka_unit_test(drift_minus_1000_ppm_converges),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
