@@ -5,7 +5,11 @@
 # table (printed and out/bench/flood/summary.csv) and docs/flood_rss.png.
 #
 # Load levels: 1x is 345 packets/s, 10x and 100x multiply it (flood_gen,
-# 221-frame L16 stereo packets by default: 884-byte payloads).
+# 221-frame L16 stereo packets by default: 884-byte payloads). A single
+# stream at 345 packets/s of 221 frames carries 76,245 frames/s: 1.73x its
+# real-time rate, so even the 1x floods of s1-s3 run ahead of playback. The
+# legitimate streams of s4-s7 are sent at their real-time rate (44100/221 =
+# 199.5 packets/s) and carry a continuous 440 Hz sine.
 #
 # Scenarios (each at 1x, 10x and 100x unless noted):
 #   s1  library receiver that never reads (stalled_receiver --mode never)
@@ -115,7 +119,7 @@ done
 [[ $TAIL =~ ^[0-9]+$ ]] && [ "$TAIL" -ge 1 ] && [ "$TAIL" -le 60 ] || die "--tail must be 1..60"
 [[ $STREAMS =~ ^[0-9]+$ ]] && [ "$STREAMS" -ge 1 ] && [ "$STREAMS" -le 1024 ] \
   || die "--streams must be 1..1024"
-[[ $RATES =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--rates: expected e.g. 1,10,100"
+[[ $RATES =~ ^[1-9][0-9]{0,2}(,[1-9][0-9]{0,2})*$ ]] || die "--rates: expected e.g. 1,10,100 (each 1..999)"
 [[ $SCENARIOS =~ ^[1-7](,[1-7])*$ ]] || die "--scenarios: expected numbers 1..7"
 if [ -z "$PLOT_TO" ]; then
   if [ "$QUICK" = 1 ]; then PLOT_TO=$OUT/flood_rss.png; else PLOT_TO=$ROOT/docs/flood_rss.png; fi
@@ -230,7 +234,7 @@ gen() {
   shift 3
   (
     sleep_until "$T0" "$start"
-    exec timeout $((dur + 10)) "$GEN" --dest "127.0.0.1:$PORT" --duration "$dur" "$@"
+    exec timeout $((${dur%.*} + 11)) "$GEN" --dest "127.0.0.1:$PORT" --duration "$dur" "$@"
   ) 2>"$RUN.$name.log" &
   GEN_PIDS+=($!)
   PIDS+=($!)
@@ -310,10 +314,11 @@ finish_recv() {
 
 # ---- summary ----
 
+# Each run leaves its row in $RUN.row (text) and $RUN.rowcsv; summary.txt
+# and summary.csv are assembled from every run present in OUT at the end,
+# so re-running a subset of scenarios updates only their rows.
 SUMMARY_CSV=$OUT/summary.csv
 SUMMARY_TXT=$OUT/summary.txt
-echo "scenario,rate,pps_sent,base_kib,max_kib,end_kib,slope_kib_s,cpu_pct,recover_s,rill_peak_kib,rill_budget_kib,notes" \
-  >"$SUMMARY_CSV"
 
 # summarize NAME RATE_LABEL SLOPE_TO EVENT_T REF_MODE AUDIO_FROM AUDIO_TO [LEGIT_START]
 #   EVENT_T: time the load ended (recovery counts from there)
@@ -336,7 +341,7 @@ summarize() {
   awk -F, -v name="$name" -v rate="$rate" -v pps="${pps:--}" -v fs="$FLOOD_START" \
     -v fe="$FLOOD_END" -v sfrom="$(awk -v a="$FLOOD_START" -v b="$SLOPE_SKIP" 'BEGIN { print a + b }')" \
     -v sto="$slope_to" -v ev="$event_t" -v refm="$ref_mode" -v afrom="$afrom" -v ato="$ato" \
-    -v rkib="$RECOVER_KIB" -v lstart="$lstart" -v csvout="$SUMMARY_CSV" '
+    -v rkib="$RECOVER_KIB" -v lstart="$lstart" -v csvout="$RUN.rowcsv" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     function v(name) { return (name in col) && $col[name] != "" ? $col[name] + 0 : "" }
     {
@@ -386,7 +391,7 @@ summarize() {
       if (dropped != "") notes = notes sprintf("dropped=%d ", dropped)
       if (nomem != "") notes = notes sprintf("no_mem=%d ", nomem)
       if (pauses != "") notes = notes sprintf("pauses=%d ", pauses)
-      if (smax != "") notes = notes sprintf("sess_max=%d refused=%d ", smax, refused)
+      if ("sessions" in col) notes = notes sprintf("sess_max=%d refused=%d ", smax, refused)
       if (ratelim != "") notes = notes sprintf("rate_limited=%d ", ratelim)
       if (idles != "") notes = notes sprintf("idle_entries=%d flushed=%d ", idles, flushed)
       if (kdrops != "") notes = notes sprintf("kernel_drops=%d kernel_q_max=%dK ", kdrops, kq / 1024)
@@ -399,8 +404,9 @@ summarize() {
       printf "%-24s %-5s %9s %8d %8d %8d %8s %6s %8s %9s/%-7s %s\n", name, rate, pps, base, max,
              last, slope, cpu, rec, pk, bg, notes
       printf "%s,%s,%s,%d,%d,%d,%s,%s,%s,%s,%s,%s\n", name, rate, pps, base, max, last, slope,
-             cpu, rec, pk, bg, notes >> csvout
-    }' "$RUN.csv" | tee -a "$SUMMARY_TXT"
+             cpu, rec, pk, bg, notes > csvout
+    }' "$RUN.csv" | tee "$RUN.row"
+  echo "$REPRO" >"$RUN.cmd"
 }
 
 # ---- scenarios ----
@@ -470,7 +476,8 @@ run_s7() { # fake senders first, the legitimate stream joins during the flood
   lstart=$(awk -v l="$LEAD" 'BEGIN { print l + 2.37 }')
   start_lib read
   gen gen-fake "$LEAD" "$DURATION" --pps "$pps" --random-ssrc --seed 31
-  gen gen-legit "$lstart" $((DURATION - 3)) --realtime --sine --seed 32
+  gen gen-legit "$lstart" "$(awk -v d="$DURATION" 'BEGIN { print d - 2.37 }')" --realtime --sine \
+    --seed 32
   finish_lib
   # Audio is checked from 5 s after the join attempt: by then it must play.
   summarize "$RUN_NAME" "${r}x" "$FLOOD_END" "$FLOOD_END" first \
@@ -489,16 +496,19 @@ scenario_name() {
   esac
 }
 
-: >"$SUMMARY_TXT"
-{
+# The rill being measured: the git state of the build tree's source.
+BUILD_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt" 2>/dev/null) || true
+VERSION="$(git -C "${BUILD_SRC:-$ROOT}" describe --always --dirty 2>/dev/null || echo '?') (source ${BUILD_SRC:-?})"
+header() {
   echo "# reproduce: $REPRO"
-  echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; rill $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
+  echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; rill $VERSION"
   echo "# 1x = $BASE_PPS packets/s of 221-frame L16 stereo (884 B payload); flood $DURATION s from t=${LEAD} s, tail $TAIL s; streams $STREAMS (s1-s4)"
   echo "# RSS in KiB; slope over [flood+${SLOPE_SKIP}s, end of load]; cpu = mean % of one core during the flood;"
   echo "# recover = s after the load until RSS <= baseline + $RECOVER_KIB KiB (s4: pre-burst RSS); rill peak/budget = charged memory, KiB"
   printf "%-24s %-5s %9s %8s %8s %8s %8s %6s %8s %17s %s\n" scenario rate pps_sent base max end \
     slope cpu recover "rill peak/budget" notes
-} | tee -a "$SUMMARY_TXT"
+}
+header
 
 IFS=, read -r -a scen_list <<<"$SCENARIOS"
 IFS=, read -r -a rate_list <<<"$RATES"
@@ -520,13 +530,31 @@ for s in "${scen_list[@]}"; do
   done
 done
 
+# Every run present in OUT, in scenario and rate order.
+rows=$(ls "$OUT"/*.row 2>/dev/null | sort -V) || true
+{
+  header
+  for f in $rows; do cat "$f"; done
+  for f in $rows; do
+    if [ "$(cat "${f%.row}.cmd" 2>/dev/null)" != "$REPRO" ]; then
+      echo "# some rows come from other invocations: see their .cmd files"
+      break
+    fi
+  done
+} >"$SUMMARY_TXT"
+{
+  echo "scenario,rate,pps_sent,base_kib,max_kib,end_kib,slope_kib_s,cpu_pct,recover_s,rill_peak_kib,rill_budget_kib,notes"
+  for f in $rows; do cat "${f%.row}.rowcsv"; done
+} >"$SUMMARY_CSV"
+
 if [ "$PLOT" = 1 ]; then
   mkdir -p "$(dirname "$PLOT_TO")"
-  if gnuplot -e "dir='$OUT'; out='$PLOT_TO'; flood_start=$FLOOD_START; flood_end=$FLOOD_END; run_s=$RUN_S; title_note='${DURATION} s floods from t=${LEAD} s (dashed), then ${TAIL} s quiet; rill $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(nproc) cores'" \
+  if gnuplot -e "dir='$OUT'; out='$PLOT_TO'; flood_start=$FLOOD_START; flood_end=$FLOOD_END; run_s=$RUN_S; title_note='${DURATION} s floods from t=${LEAD} s (dashed), then ${TAIL} s quiet; rill ${VERSION%% *}, $(nproc) cores'" \
     "$ROOT/bench/flood_plot.gp"; then
     echo "plot: $PLOT_TO"
   else
     echo "flood_run: gnuplot failed" >&2
   fi
 fi
+echo "summary: $SUMMARY_TXT"
 echo "csv: $OUT"

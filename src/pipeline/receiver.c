@@ -1180,8 +1180,9 @@ void receiver_destroy(struct rill_receiver *r)
    * each further call is one more iteration. */
   while (atomic_load(&r->ports_open) > 0)
     evloop_call(&ctx->loop, noop, NULL);
-  free_slots(r);
+  /* FEC first: its buffers are charged to the slots' limiters. */
   fec_reader_destroy(atomic_load(&r->fec));
+  free_slots(r);
   mem_free(ctx->arena, &ctx->global, r, sizeof(*r));
   atomic_fetch_sub(&ctx->open_objects, 1);
 }

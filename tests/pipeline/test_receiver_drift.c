@@ -212,6 +212,42 @@ static void drift_zero_does_not_wander(void **state)
   assert_int_equal(res.final_drift_ppb, 0);
 }
 
+/* 48 kHz sender (PT 96) into a 44.1 kHz receiver: the 1 kHz sine comes out
+ * at 1 kHz (counted by zero crossings over 2 s) at full level. */
+static void rate_conversion_keeps_frequency(void **state)
+{
+  struct sim s;
+  struct rtp_encoding enc = {96, RTP_FMT_S16BE, 48000, 2};
+  int64_t t0 = 1000 * NS_PER_S, now, next_packet;
+  static float out[2 * 44100 * 3];
+  uint32_t k = 0, i, crossings = 0, frames = 0;
+  double sum = 0, freq, rms;
+  (void)state;
+  sim_open(&s, &enc, 1);
+  next_packet = t0;
+  for (now = t0; now < t0 + 3 * NS_PER_S; now += 10 * NS_PER_MS) {
+    while (next_packet <= now) {
+      send_packet(&s, k++, next_packet);
+      next_packet = t0 + (int64_t)k * 5 * NS_PER_MS;
+    }
+    receiver_read_at(s.r, out + 2 * (size_t)frames, READ_FRAMES, now);
+    frames += READ_FRAMES;
+  }
+  /* The last 2 s: playback started within the first 100 ms. */
+  for (i = frames - 2 * OUT_RATE; i < frames; i++) {
+    float a = out[2 * (i - 1)], b = out[2 * i];
+    if ((a < 0 && b >= 0) || (a >= 0 && b < 0))
+      crossings++;
+    sum += (double)b * b;
+  }
+  freq = crossings / 2.0 / 2.0;
+  rms = sqrt(sum / (2.0 * OUT_RATE));
+  print_message("48k -> 44.1k: %.2f Hz, rms %.4f (0.3536 expected)\n", freq, rms);
+  assert_true(fabs(freq - 1000.0) <= 1.0);
+  assert_true(fabs(rms - 0.5 / sqrt(2.0)) < 0.01);
+  sim_close(&s);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -220,6 +256,7 @@ int main(void)
       cmocka_unit_test(drift_minus_500_ppm_converges),
       cmocka_unit_test(drift_plus_1000_ppm_converges),
       cmocka_unit_test(drift_minus_1000_ppm_converges),
+      cmocka_unit_test(rate_conversion_keeps_frequency),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

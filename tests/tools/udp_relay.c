@@ -658,11 +658,13 @@ static int relay_run(struct relay *r)
       if (pfd[i].revents == 0) {
         continue;
       }
-      for (;;) {
+      /* A bounded batch per wake-up, so that the stop signal, the duration
+       * and held datagrams are looked at even under a flood. */
+      for (int batch = 0; batch < 64; batch++) {
         if (r->max_packets > 0 && total_received(r) >= r->max_packets) {
           break;
         }
-        ssize_t len = recv(p->listen_fd, buf, sizeof(buf), MSG_TRUNC);
+        ssize_t len = recv(p->listen_fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
         if (len < 0) {
           if (errno == EAGAIN || errno == EWOULDBLOCK) {
             break;
