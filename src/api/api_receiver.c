@@ -22,6 +22,7 @@
 #define MIN_TOLERANCE_NS (50 * NS_PER_MS)
 #define DEFAULT_CREATIONS_PER_S 20
 #define DEFAULT_RESAMPLER_QUALITY 3
+#define DEFAULT_PROBATION 2
 
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out)
 {
@@ -77,6 +78,7 @@ int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_conf
                       : c.idle_timeout_ns > 0 ? c.idle_timeout_ns
                                               : 0;
   p.drift_compensation = c.disable_drift_compensation == 0;
+  p.probation_packets = c.probation_packets ? c.probation_packets : DEFAULT_PROBATION;
   p.resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
   if (p.resampler_quality < 0 || p.resampler_quality > 10) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: resampler quality %d out of range 1..10",
@@ -184,6 +186,7 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   out->no_memory = t.no_memory;
   out->socket_pauses = t.socket_pauses;
   out->sessions_rate_limited = t.sessions_rate_limited;
+  out->probation_dropped = t.probation_dropped;
   out->idle_entries = t.idle_entries;
   out->stale_datagrams_flushed = t.flushed;
   out->idle = t.idle;

@@ -12,12 +12,13 @@
  *
  * Hysteresis. A slab that becomes empty stays in the spare list; empty
  * slabs are given back only in pool_reclaim, which the owner calls on a
- * housekeeping period, keeping config.spare_slabs of them. Between two
- * reclaims a load that swings between full and empty (a burst of packets
- * read out in one go) reuses its slabs instead of mapping and unmapping
- * them every swing; the reclaim period bounds how long unused memory stays
- * held, and the memory stays charged to the budget all the while. pool_trim
- * gives every empty slab back, spares included.
+ * housekeeping period, keeping config.spare_slabs of them, and those only
+ * for POOL_SPARE_MAX_RECLAIMS reclaims without use. Between two reclaims a
+ * load that swings between full and empty (a burst of packets read out in
+ * one go) reuses its slabs instead of mapping and unmapping them every
+ * swing; the reclaim period bounds how long unused memory stays held, and
+ * the memory stays charged to the budget all the while. pool_trim gives
+ * every empty slab back, spares included.
  *
  * Growth. A new slab holds as many objects as the pool already holds (so
  * capacity doubles), between min_slab_objects and max_slab_bytes. When the
@@ -41,6 +42,8 @@
 #define POOL_ALIGN 16
 #define POOL_DEFAULT_MIN_SLAB_OBJECTS 16
 #define POOL_DEFAULT_MAX_SLAB_BYTES ((size_t)1 << 20)
+/* A spare that stayed empty through this many reclaims goes back too. */
+#define POOL_SPARE_MAX_RECLAIMS 10
 
 enum { SLAB_FULL = -1, SLAB_EMPTY = -2 };
 
@@ -67,6 +70,7 @@ struct pool_slab {
   size_t fresh;                    /* objects [fresh, capacity) never handed out */
   size_t bytes;                    /* bytes asked of the arena */
   int bin;                         /* 0..POOL_BINS-1, SLAB_FULL or SLAB_EMPTY */
+  unsigned empty_reclaims;         /* reclaims this slab has spent empty, as a spare */
 };
 
 struct rill_pool {
@@ -133,6 +137,7 @@ static void slab_link(struct rill_pool *pool, struct pool_slab *slab)
   int bin;
   if (slab->in_use == 0) {
     bin = SLAB_EMPTY;
+    slab->empty_reclaims = 0;
     list_insert_head(&pool->spares, &slab->link);
     OWNER_ADD(pool->spare_count, 1);
   } else if (slab->in_use == slab->capacity) {
@@ -401,8 +406,20 @@ struct rill_limiter *pool_scope_of(void *payload)
 
 void pool_reclaim(struct rill_pool *pool)
 {
+  struct rill_list *node;
   drain_returned(pool);
   trim_spares(pool, pool->spare_max);
+  /* Spares age: one kept through POOL_SPARE_MAX_RECLAIMS reclaims without
+   * being needed is released too, so memory comes back after a burst even
+   * while a steady stream keeps the pool busy. */
+  for (node = pool->spares.next; node != &pool->spares;) {
+    struct pool_slab *slab = RILL_CONTAINER_OF(node, struct pool_slab, link);
+    node = node->next;
+    if (++slab->empty_reclaims >= POOL_SPARE_MAX_RECLAIMS) {
+      slab_unlink(pool, slab);
+      slab_release(pool, slab);
+    }
+  }
 }
 
 void pool_trim(struct rill_pool *pool)

@@ -112,9 +112,10 @@ struct rill_limiter *pool_scope_of(void *obj);
 
 /*
  * Take back objects freed by other threads, then give the arena every empty
- * slab beyond config.spare_slabs. Empty slabs are released only here (and in
- * pool_trim): the owner calls this on a housekeeping period, and that period
- * is the pool's hysteresis. Thread role: the pool's owner.
+ * slab beyond config.spare_slabs, and the spares that stayed empty through
+ * 10 reclaims. Empty slabs are released only here (and in pool_trim): the
+ * owner calls this on a housekeeping period, and that period is the pool's
+ * hysteresis. Thread role: the pool's owner.
  */
 void pool_reclaim(struct rill_pool *pool);
 

@@ -123,12 +123,15 @@ static void pause_receiving(struct rill_udp_port *port)
   port->paused = true;
   atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
   count(&port->pauses);
-  if (ratelimit_allow(&port->pause_log, clock_now_ns(), &suppressed))
+  if (ratelimit_allow(&port->pause_log, clock_now_ns(), &suppressed)) {
+    const struct rill_limiter *global = port->scope.parent;
     RILL_LOG(RILL_LOG_WARN, "net",
-             "receive paused: memory budget reached (socket %zu of %zu bytes); the kernel "
-             "buffer takes the excess (%u more pauses not logged)",
+             "receive paused: memory budget reached (socket %zu of %zu bytes, context %zu of "
+             "%zu); the kernel buffer takes the excess (%u more pauses not logged)",
              (size_t)atomic_load(&port->scope.used_bytes), port->scope.budget_bytes,
-             suppressed);
+             global ? (size_t)atomic_load(&global->used_bytes) : (size_t)0,
+             global ? global->budget_bytes : (size_t)0, suppressed);
+  }
 }
 
 static void on_retry(uv_timer_t *timer);
@@ -183,7 +186,7 @@ int udp_port_start(struct rill_udp_port *port, rill_udp_datagram_cb cb, void *us
 
 void udp_port_resume(struct rill_udp_port *port)
 {
-  if (!port->paused || port->closed)
+  if (!port->paused || port->held || port->closed)
     return;
   uv_timer_stop(&port->retry);
   port->paused = false;
@@ -191,14 +194,24 @@ void udp_port_resume(struct rill_udp_port *port)
   uv_udp_recv_start(&port->handle, on_alloc, on_recv);
 }
 
-void udp_port_pause(struct rill_udp_port *port)
+void udp_port_hold(struct rill_udp_port *port)
 {
-  if (port->paused || port->closed)
+  if (port->closed)
     return;
+  /* Also when already paused for memory: the retry timer must not resume it. */
   uv_udp_recv_stop(&port->handle);
   uv_timer_stop(&port->retry);
+  port->held = true;
   port->paused = true;
   atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
+}
+
+void udp_port_release(struct rill_udp_port *port)
+{
+  if (!port->held)
+    return;
+  port->held = false;
+  udp_port_resume(port);
 }
 
 size_t udp_port_flush(struct rill_udp_port *port, size_t max)

@@ -57,6 +57,7 @@ struct rill_udp_port {
   int64_t retry_ns;
   bool receiving;
   bool paused;
+  bool held;                                         /* paused by the owner: see udp_port_hold */
   bool closed;
   int closing_handles;                               /* handles not yet closed by libuv */
   void (*on_closed)(struct rill_udp_port *port);     /* run when both are closed */
@@ -84,14 +85,21 @@ int udp_port_join(struct rill_udp_port *port, const char *group, const char *ifa
 /* Start delivering datagrams to `cb`. */
 int udp_port_start(struct rill_udp_port *port, rill_udp_datagram_cb cb, void *user);
 
-/* Resume a paused port (called when memory was released). No-op otherwise. */
+/*
+ * Resume a port paused for want of memory (called when memory was released,
+ * and by the fallback timer). No-op if not paused, or if held.
+ */
 void udp_port_resume(struct rill_udp_port *port);
 
 /*
- * Stop receiving without a pending resume (the owner went idle); the kernel's
- * socket buffer absorbs or drops what arrives. udp_port_resume undoes it.
+ * Hold the port: stop receiving until udp_port_release, whatever memory does
+ * (the owner went idle). The fallback timer is stopped and memory events do
+ * not resume it; the kernel's socket buffer absorbs or drops what arrives.
  */
-void udp_port_pause(struct rill_udp_port *port);
+void udp_port_hold(struct rill_udp_port *port);
+
+/* Undo udp_port_hold and receive again. */
+void udp_port_release(struct rill_udp_port *port);
 
 /*
  * Discard every datagram waiting in the kernel's queue (at most `max`),

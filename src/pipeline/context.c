@@ -68,8 +68,10 @@ int context_create(const struct rill_context_params *params, struct rill_context
 {
   struct rill_context *ctx;
   struct rill_limiter boot;
-  struct rill_pool_config bc = {"buffers", 0, 0, 0, 1};
-  struct rill_pool_config pc = {"packets", sizeof(struct rill_packet), 0, 0, 1};
+  /* Slabs of at most 256 KiB: after a burst, the slab that a live packet
+   * pins is small. */
+  struct rill_pool_config bc = {"buffers", 0, 0, (size_t)256 << 10, 1};
+  struct rill_pool_config pc = {"packets", sizeof(struct rill_packet), 0, (size_t)256 << 10, 1};
   int status;
 
   if (!out)

@@ -33,6 +33,14 @@
 #define CHUNK_FRAMES 1024 /* reader works in chunks of at most this many frames */
 #define IN_SCRATCH_FRAMES 4096 /* resampler input per step, at the sender's rate */
 #define MAX_RATE_RATIO 8     /* sender/receiver rates further apart are refused */
+#define PROBATION_BITS 12    /* 4096 probation entries */
+
+struct probation_entry {
+  uint32_t ssrc;
+  uint16_t seq;     /* last seq seen */
+  uint16_t count;   /* packets in sequence so far; 0: empty */
+  int64_t seen_ns;
+};
 /* The drift controller stays off (ratio exactly nominal) until the smoothed
  * latency has moved this far from where playback started: with matched
  * clocks nothing is warped, and a real drift (50 ppm moves 2 ms in 40 s)
@@ -103,9 +111,11 @@ struct rill_receiver {
   atomic_bool wake_open;
   bool idle_paused;                  /* network: ports paused because idle */
   struct rill_ratelimit create_limit; /* network: session creations per second */
+  struct probation_entry *probation; /* owned: 1 << PROBATION_BITS, network; NULL if off */
   struct rill_ratelimit rate_warn;   /* network thread */
   counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
-      sessions_created, sessions_removed, no_memory, rate_limited, idle_entries;
+      sessions_created, sessions_removed, no_memory, rate_limited, idle_entries,
+      probation_dropped;
   /* Packet counters of sessions already removed (network thread adds). */
   counter_t gone_received, gone_played, gone_lost, gone_late, gone_duplicate, gone_dropped;
   /* FEC (issue 6): the decoder and its per-slot blocks, created by the first
@@ -155,6 +165,22 @@ static size_t addr_len(const struct sockaddr *sa)
 }
 
 /* ---- network thread ---- */
+
+/* A packet record for datagram `buf` (one reference, handed over) parsed as `h`. */
+static void fill_packet(struct rill_packet *pkt, struct rill_buffer *buf,
+                        const struct rtp_header *h, int64_t now_ns)
+{
+  pkt->buf = buf;
+  pkt->recv_ns = now_ns;
+  pkt->ssrc = h->ssrc;
+  pkt->timestamp = h->timestamp;
+  pkt->seq = h->seq;
+  pkt->payload_type = h->payload_type;
+  pkt->marker = h->marker;
+  pkt->payload_offset = (uint32_t)h->payload_offset;
+  pkt->payload_bytes = (uint32_t)h->payload_bytes;
+}
+
 
 static void drain_ring(struct session_slot *s)
 {
@@ -319,15 +345,7 @@ static bool deliver_restored(void *user, struct rill_buffer *buf, size_t len, in
     buffer_unref(buf);
     return false;
   }
-  pkt->buf = buf;
-  pkt->recv_ns = now_ns;
-  pkt->ssrc = h.ssrc;
-  pkt->timestamp = h.timestamp;
-  pkt->seq = h.seq;
-  pkt->payload_type = h.payload_type;
-  pkt->marker = h.marker;
-  pkt->payload_offset = (uint32_t)h.payload_offset;
-  pkt->payload_bytes = (uint32_t)h.payload_bytes;
+  fill_packet(pkt, buf, &h, now_ns);
   if (spsc_ring_push(t->s->ring, pkt) != RILL_OK) {
     bump(&t->s->dropped_net);
     packet_free(pkt);
@@ -382,6 +400,38 @@ static void on_repair(struct rill_receiver *r, struct rill_buffer *buf,
                        deliver_restored, &t, now_ns);
 }
 
+/*
+ * Probation (RFC 3550 A.1): a new SSRC gets a session only after
+ * `probation_packets` packets in sequence, less than a second apart. A flood
+ * of fake senders, a new random SSRC per packet, never gets past it, so it
+ * neither takes slots nor uses up the creation rate, and a real sender
+ * joining during the flood gets in on its second packet. The table is
+ * direct-mapped by SSRC (a fake can evict a candidate only by hashing to
+ * its entry, rarely with 4096 entries), fixed in size, network thread only.
+ */
+static bool passes_probation(struct rill_receiver *r, const struct rtp_header *h, int64_t now_ns)
+{
+  struct probation_entry *e;
+  if (r->p.probation_packets <= 1)
+    return true;
+  e = &r->probation[(h->ssrc * 2654435761u) >> (32 - PROBATION_BITS)];
+  if (e->ssrc == h->ssrc && e->count > 0 && now_ns - e->seen_ns < NS_PER_S &&
+      h->seq == (uint16_t)(e->seq + 1)) {
+    e->count++;
+  } else {
+    e->ssrc = h->ssrc;
+    e->count = 1;
+  }
+  e->seq = h->seq;
+  e->seen_ns = now_ns;
+  if (e->count < r->p.probation_packets) {
+    bump(&r->probation_dropped);
+    return false;
+  }
+  e->count = 0;
+  return true;
+}
+
 static void on_datagram(void *user, struct rill_buffer *buf, const struct sockaddr *src,
                         int64_t now_ns)
 {
@@ -422,6 +472,8 @@ static void on_datagram(void *user, struct rill_buffer *buf, const struct sockad
       warn_rate_mismatch(r, now_ns, enc->rate_hz);
       goto drop_buffer;
     }
+    if (!passes_probation(r, &h, now_ns))
+      goto drop_buffer;
     s = create_session(r, h.ssrc, enc, src, now_ns);
     if (!s)
       goto drop_buffer;
@@ -439,15 +491,7 @@ static void on_datagram(void *user, struct rill_buffer *buf, const struct sockad
     bump(&r->no_memory);
     goto drop_buffer;
   }
-  pkt->buf = buf;
-  pkt->recv_ns = now_ns;
-  pkt->ssrc = h.ssrc;
-  pkt->timestamp = h.timestamp;
-  pkt->seq = h.seq;
-  pkt->payload_type = h.payload_type;
-  pkt->marker = h.marker;
-  pkt->payload_offset = (uint32_t)h.payload_offset;
-  pkt->payload_bytes = (uint32_t)h.payload_bytes;
+  fill_packet(pkt, buf, &h, now_ns);
   update_jitter(s, pkt);
   if (!packet_recharge(pkt, &s->scope)) {
     bump(&s->dropped_net);
@@ -506,7 +550,7 @@ static void enter_idle(struct rill_receiver *r, int64_t idle_ns)
     atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
   }
   for (p = 0; p < r->port_count; p++)
-    udp_port_pause(r->ports[p]);
+    udp_port_hold(r->ports[p]);
   r->idle_paused = true;
   bump(&r->idle_entries);
   pool_trim(r->ctx->buffers);
@@ -524,7 +568,7 @@ static void leave_idle(struct rill_receiver *r)
   r->idle_paused = false;
   for (p = 0; p < r->port_count; p++) {
     flushed += udp_port_flush(r->ports[p], 1u << 20);
-    udp_port_resume(r->ports[p]);
+    udp_port_release(r->ports[p]);
   }
   RILL_LOG(RILL_LOG_INFO, "receiver", "active again: %zu stale datagrams discarded", flushed);
 }
@@ -779,6 +823,8 @@ static void free_slots(struct rill_receiver *r)
            CHUNK_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
   mem_free(r->ctx->arena, &r->ctx->global, r->in_scratch,
            IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS * sizeof(float));
+  mem_free(r->ctx->arena, &r->ctx->global, r->probation,
+           sizeof(struct probation_entry) << PROBATION_BITS);
 }
 
 static size_t pow2_at_least(size_t n)
@@ -832,6 +878,10 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
     status = mem_alloc(ctx->arena, &ctx->global,
                        IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS * sizeof(float),
                        (void **)&r->in_scratch);
+  if (status == RILL_OK && params->probation_packets > 1)
+    status = mem_alloc(ctx->arena, &ctx->global,
+                       sizeof(struct probation_entry) << PROBATION_BITS,
+                       (void **)&r->probation);
   if (status != RILL_OK)
     goto err_slots;
   r->client.tick = receiver_tick;
@@ -999,6 +1049,7 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->sessions_removed = load(&r->sessions_removed);
   t->no_memory = load(&r->no_memory);
   t->sessions_rate_limited = load(&r->rate_limited);
+  t->probation_dropped = load(&r->probation_dropped);
   t->idle_entries = load(&r->idle_entries);
   t->idle = atomic_load_explicit(&r->gate, memory_order_relaxed) == GATE_IDLE;
   for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {

@@ -239,6 +239,26 @@ static void pool_reclaim_releases_empty_slabs_beyond_spares(void **state)
   pool_reclaim(f.pool);
   assert_int_equal(stats_of(f.pool).slabs, 1);
   assert_int_equal(stats_of(f.pool).slabs_released, 3);
+  /* The spare is kept for 10 reclaims in all, then released too. */
+  for (cycle = 0; cycle < 8; cycle++)
+    pool_reclaim(f.pool);
+  assert_int_equal(stats_of(f.pool).slabs, 1);
+  pool_reclaim(f.pool);
+  assert_int_equal(stats_of(f.pool).slabs, 0);
+  /* A spare that is used again starts its count afresh. */
+  for (i = 0; i < 17; i++)
+    assert_non_null(objs[i] = pool_alloc(f.pool, NULL));
+  pool_free_owner(objs[16]);
+  for (cycle = 0; cycle < 9; cycle++)
+    pool_reclaim(f.pool);
+  assert_int_equal(stats_of(f.pool).spare_slabs, 1);
+  assert_non_null(objs[16] = pool_alloc(f.pool, NULL));
+  pool_free_owner(objs[16]);
+  for (cycle = 0; cycle < 9; cycle++)
+    pool_reclaim(f.pool);
+  assert_int_equal(stats_of(f.pool).spare_slabs, 1);
+  for (i = 0; i < 16; i++)
+    pool_free_owner(objs[i]);
   fixture_deinit(&f);
 }
 

@@ -333,6 +333,7 @@ static void receiver_fake_sender_flood_is_bounded(void **state)
   default_params(&p);
   p.max_sessions = 4;
   p.session_creations_per_s = 5;
+  p.probation_packets = 2;
   open_with(&x, 16u << 20, &p);
   receiver_read_at(x.r, out_buf, 1, t0);
   /* One legitimate stream, and 100 fake senders (one packet each, a new
@@ -348,17 +349,19 @@ static void receiver_fake_sender_flood_is_bounded(void **state)
     if (k % 20 == 0)
       receiver_housekeep(x.r, now);
     receiver_read_at(x.r, out_buf, PKT, now);
-    /* Playback starts once 11 packets span the target (k = 10), from the
-     * first packet; from then on every frame is the legitimate stream,
-     * exactly, fakes or not. */
-    if (k >= 10)
+    /* The first packet is dropped on probation; playback starts once
+     * packets 1..11 span the target (k = 11), from packet 1; from then on
+     * every frame is the legitimate stream, exactly, fakes or not. */
+    if (k >= 11)
       assert_stream(out_buf, PKT, 0, (k - 10) * PKT);
   }
   t = totals(&x);
-  assert_true(t.sessions <= 4);
-  /* 2 s at 5 creations per second: at most 5 per window, 3 windows. */
-  assert_true(t.sessions_created <= 1 + 15);
-  assert_true(t.sessions_rate_limited + t.sessions_refused >= 40000 - 16);
+  /* Fakes never pass probation: the only session is the legitimate one,
+   * and no creation token was spent on a fake. */
+  assert_int_equal(t.sessions, 1);
+  assert_int_equal(t.sessions_created, 1);
+  assert_int_equal(t.probation_dropped, 40000 + 1);
+  assert_int_equal(t.sessions_rate_limited, 0);
   assert_true(atomic_load(&x.ctx->global.peak_bytes) <= x.ctx->global.budget_bytes);
   close_fixture(&x);
 }
