@@ -45,9 +45,10 @@ struct rill_receiver_config {
    * controller steers so that its latency stays at the target. Nonzero
    * disables it (a stream at another rate is still converted). */
   int disable_drift_compensation;
-  /* Packets in sequence a new sender must send before it gets a session
-   * (its first packets are dropped); fake senders with a new SSRC per packet
-   * never get one. 0: 2; 1: none. */
+  /* When every session slot is taken: packets in sequence a new sender must
+   * send before it may push out a session that never proved itself (one
+   * packet, then nothing), so that fake senders with a new SSRC per packet
+   * cannot lock real ones out. 0: 2; 1: never push out. */
   uint32_t probation_packets;
   int resampler_quality;       /* speexdsp quality 1..10; 0: 3 */
 };

@@ -187,6 +187,7 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   out->socket_pauses = t.socket_pauses;
   out->sessions_rate_limited = t.sessions_rate_limited;
   out->probation_dropped = t.probation_dropped;
+  out->sessions_evicted = t.sessions_evicted;
   out->idle_entries = t.idle_entries;
   out->stale_datagrams_flushed = t.flushed;
   out->idle = t.idle;

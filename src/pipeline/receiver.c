@@ -71,6 +71,8 @@ struct session_slot {
   struct rill_spsc_ring *ring;      /* owned: packets, network -> reader */
   /* Network thread only. */
   int64_t last_packet_ns;
+  uint32_t reserved_ssrc;           /* a FREE slot kept for this SSRC ... */
+  int64_t reserved_until_ns;        /* ... until then (evicted for it) */
   bool have_transit;
   int64_t last_transit;             /* for the jitter estimate, in RTP units */
   double jitter;                    /* RTP units */
@@ -115,7 +117,7 @@ struct rill_receiver {
   struct rill_ratelimit rate_warn;   /* network thread */
   counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
       sessions_created, sessions_removed, no_memory, rate_limited, idle_entries,
-      probation_dropped;
+      probation_dropped, sessions_evicted;
   /* Packet counters of sessions already removed (network thread adds). */
   counter_t gone_received, gone_played, gone_lost, gone_late, gone_duplicate, gone_dropped;
   /* FEC (issue 6): the decoder and its per-slot blocks, created by the first
@@ -246,8 +248,10 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
   }
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
-    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_FREE)
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_FREE ||
+        (s->reserved_until_ns > now_ns && s->reserved_ssrc != ssrc))
       continue;
+    s->reserved_until_ns = 0;
     if (!setup_resampler(r, s, enc)) {
       bump(&r->no_memory);
       return NULL;
@@ -400,21 +404,54 @@ static void on_repair(struct rill_receiver *r, struct rill_buffer *buf,
                        deliver_restored, &t, now_ns);
 }
 
+/* A FREE slot that `ssrc` may take now. */
+static bool has_room(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
+{
+  uint32_t i;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLOT_FREE &&
+        (s->reserved_until_ns <= now_ns || s->reserved_ssrc == ssrc))
+      return true;
+  }
+  return false;
+}
+
 /*
- * Probation (RFC 3550 A.1): a new SSRC gets a session only after
- * `probation_packets` packets in sequence, less than a second apart. A flood
- * of fake senders, a new random SSRC per packet, never gets past it, so it
- * neither takes slots nor uses up the creation rate, and a real sender
- * joining during the flood gets in on its second packet. The table is
- * direct-mapped by SSRC (a fake can evict a candidate only by hashing to
- * its entry, rarely with 4096 entries), fixed in size, network thread only.
+ * All slots taken and `ssrc` passed probation: end one session that never
+ * proved itself (one packet, then silence for 100 ms: a fake sender's) and
+ * keep its slot for `ssrc` for a second, so that the flood does not take it
+ * back first. The reader retires it and the next housekeeping frees it.
+ */
+static void evict_unproven(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
+{
+  uint32_t i;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLOT_ACTIVE &&
+        load(&s->packets_received) <= 1 && now_ns - s->last_packet_ns > 100 * NS_PER_MS) {
+      atomic_store_explicit(&s->state, SLOT_CLOSING, memory_order_release);
+      s->reserved_ssrc = ssrc;
+      s->reserved_until_ns = now_ns + NS_PER_S;
+      bump(&r->sessions_evicted);
+      return;
+    }
+  }
+}
+
+/*
+ * Probation (RFC 3550 A.1), when every slot is taken: a newcomer must send
+ * `probation_packets` packets in sequence, less than a second apart, before
+ * it may push out a session that never proved itself. A flood of fake
+ * senders (a new random SSRC per packet) holds at most the slots that were
+ * free, and a real sender joining during the flood gets in within a few
+ * packets. The table is direct-mapped by SSRC (a fake evicts a candidate
+ * only by hashing to its entry, rarely with 4096 entries), fixed in size,
+ * network thread only.
  */
 static bool passes_probation(struct rill_receiver *r, const struct rtp_header *h, int64_t now_ns)
 {
-  struct probation_entry *e;
-  if (r->p.probation_packets <= 1)
-    return true;
-  e = &r->probation[(h->ssrc * 2654435761u) >> (32 - PROBATION_BITS)];
+  struct probation_entry *e = &r->probation[(h->ssrc * 2654435761u) >> (32 - PROBATION_BITS)];
   if (e->ssrc == h->ssrc && e->count > 0 && now_ns - e->seen_ns < NS_PER_S &&
       h->seq == (uint16_t)(e->seq + 1)) {
     e->count++;
@@ -472,8 +509,14 @@ static void on_datagram(void *user, struct rill_buffer *buf, const struct sockad
       warn_rate_mismatch(r, now_ns, enc->rate_hz);
       goto drop_buffer;
     }
-    if (!passes_probation(r, &h, now_ns))
+    if (!has_room(r, h.ssrc, now_ns)) {
+      /* Full: a newcomer must prove itself, then an unproven session makes
+       * room for it. */
+      if (r->p.probation_packets > 1 && passes_probation(r, &h, now_ns))
+        evict_unproven(r, h.ssrc, now_ns);
+      bump(&r->sessions_refused);
       goto drop_buffer;
+    }
     s = create_session(r, h.ssrc, enc, src, now_ns);
     if (!s)
       goto drop_buffer;
@@ -1050,6 +1093,7 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->no_memory = load(&r->no_memory);
   t->sessions_rate_limited = load(&r->rate_limited);
   t->probation_dropped = load(&r->probation_dropped);
+  t->sessions_evicted = load(&r->sessions_evicted);
   t->idle_entries = load(&r->idle_entries);
   t->idle = atomic_load_explicit(&r->gate, memory_order_relaxed) == GATE_IDLE;
   for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {

@@ -44,7 +44,8 @@ struct rill_receiver_params {
   int64_t latency_tolerance_ns; /* more queued than target + this is dropped; 0: no limit */
   int64_t idle_timeout_ns;     /* no read for this long: go idle; 0: never */
   uint32_t session_creations_per_s; /* new sessions per second; 0: unlimited */
-  uint32_t probation_packets;  /* packets in sequence before a new SSRC gets a session; 0, 1: none */
+  uint32_t probation_packets;  /* when all slots are taken: packets in sequence before a new
+                                  SSRC may push out an unproven session; 0, 1: never */
   bool drift_compensation;     /* resample each session to hold the target latency */
   int resampler_quality;       /* speexdsp quality 0..10 */
 };
@@ -60,7 +61,8 @@ struct receiver_totals {
   uint64_t no_memory;          /* packet record refused by a budget */
   uint64_t socket_pauses;
   uint64_t sessions_rate_limited; /* new SSRCs refused by the creation rate limit */
-  uint64_t probation_dropped;  /* packets of SSRCs still on probation */
+  uint64_t probation_dropped;  /* packets of new SSRCs on probation (all slots taken) */
+  uint64_t sessions_evicted;   /* unproven sessions ended to make room for a proven one */
   uint64_t idle_entries;       /* times the receiver went idle (nobody read) */
   uint64_t flushed;            /* stale datagrams discarded when leaving idle */
   bool idle;                   /* idle now */
