@@ -61,6 +61,10 @@ static void usage(FILE *out)
           "      --resampler-quality N  speexdsp quality 1..10 (default 3)\n"
           "      --no-drift-compensation  play at the sender's pace as received (no\n"
           "                             resampling unless the rates differ)\n"
+          "      --no-play-timeout DUR|off  end a session that plays no audio this long\n"
+          "                             (default 2s); it restarts on its next packet\n"
+          "      --choppy-play-timeout DUR|off  end a session with gaps in every 250 ms\n"
+          "                             for this long (default off)\n"
           "  -v, --verbose              stats every 2 s on stderr (-vv: debug log)\n"
           "  -h, --help                 this help\n"
           "Durations take ns, us, ms, s, m, h; sizes take K, M, G.\n");
@@ -105,7 +109,8 @@ int main(int argc, char **argv)
 {
   enum { O_RATE = 256, O_CH, O_LAT, O_TIMEOUT, O_FRAME, O_DUR, O_ONESHOT, O_ENC, O_MAXS,
          O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE, O_REUSE,
-         O_TOL, O_IDLE, O_RCVBUF, O_SRATE, O_RQ, O_NODRIFT };
+         O_TOL, O_IDLE, O_RCVBUF, O_SRATE, O_RQ, O_NODRIFT,
+         O_NOPLAY, O_CHOPPY };
   static const struct option longopts[] = {
       {"source", required_argument, NULL, 's'},
       {"repair", required_argument, NULL, 'r'},
@@ -132,6 +137,8 @@ int main(int argc, char **argv)
       {"max-session-rate", required_argument, NULL, O_SRATE},
       {"resampler-quality", required_argument, NULL, O_RQ},
       {"no-drift-compensation", no_argument, NULL, O_NODRIFT},
+      {"no-play-timeout", required_argument, NULL, O_NOPLAY},
+      {"choppy-play-timeout", required_argument, NULL, O_CHOPPY},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -146,6 +153,7 @@ int main(int argc, char **argv)
   size_t encoding_count = 0;
   int oneshot = 0, verbose = 0, reuse = 0, no_drift = 0, opt, status, rc = 0;
   uint64_t quality = 0;
+  int64_t no_play_ns = 0, choppy_ns = 0;
   char err[256];
   struct rill_context_config cc;
   struct rill_receiver_config rcfg;
@@ -265,6 +273,18 @@ int main(int argc, char **argv)
     case O_NODRIFT:
       no_drift = 1;
       break;
+    case O_NOPLAY:
+    case O_CHOPPY: {
+      int64_t *dst = opt == O_NOPLAY ? &no_play_ns : &choppy_ns;
+      const char *name = opt == O_NOPLAY ? "--no-play-timeout" : "--choppy-play-timeout";
+      if (strcmp(optarg, "off") == 0)
+        *dst = -1;
+      else if (cli_parse_duration_ns(optarg, dst, err, sizeof(err)) != 0)
+        return fail(name, err);
+      else if (*dst == 0)
+        return fail(name, "must be greater than 0 (or 'off')");
+      break;
+    }
     case O_SRATE:
       if (cli_parse_uint(optarg, 1, 100000, &session_rate, "max-session-rate", err, sizeof(err)) != 0)
         return fail("--max-session-rate", err);
@@ -311,6 +331,8 @@ int main(int argc, char **argv)
   rcfg.max_session_creations_per_s = (uint32_t)session_rate;
   rcfg.disable_drift_compensation = no_drift;
   rcfg.resampler_quality = (int)quality;
+  rcfg.no_play_timeout_ns = no_play_ns;
+  rcfg.choppy_timeout_ns = choppy_ns;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot start: %s\n",

@@ -59,6 +59,7 @@ struct rill_receiver_metrics {
   uint64_t sessions_rate_limited; /* new senders refused by the creation rate limit */
   uint64_t probation_dropped;    /* packets of new senders on probation (slots full) */
   uint64_t sessions_evicted;     /* unproven sessions ended to make room */
+  uint64_t watchdog_resets;      /* sessions ended by the no-play or choppy watchdog */
   uint64_t idle_entries;         /* times the receiver went idle (nobody read) */
   uint64_t stale_datagrams_flushed; /* queued in the kernel while idle: discarded */
   int idle;                      /* nonzero while idle */

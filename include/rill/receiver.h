@@ -51,6 +51,14 @@ struct rill_receiver_config {
    * cannot lock real ones out. 0: 2; 1: never push out. */
   uint32_t probation_packets;
   int resampler_quality;       /* speexdsp quality 1..10; 0: 3 */
+  /* Watchdog: a session that plays no audio for this long (packets come but
+   * none can be played) is ended, and restarts with its sender's next
+   * packet. 0: 2 s; <0: off. */
+  int64_t no_play_timeout_ns;
+  /* Watchdog: a session with a gap or underrun in every 250 ms window for
+   * this long is ended and restarts. 0: off (lossy links are choppy by
+   * nature; FEC is the remedy there). */
+  int64_t choppy_timeout_ns;
 };
 
 /*

@@ -23,6 +23,7 @@
 #define DEFAULT_CREATIONS_PER_S 20
 #define DEFAULT_RESAMPLER_QUALITY 3
 #define DEFAULT_PROBATION 2
+#define DEFAULT_NO_PLAY_NS (2 * NS_PER_S)
 
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out)
 {
@@ -79,6 +80,10 @@ int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_conf
                                               : 0;
   p.drift_compensation = c.disable_drift_compensation == 0;
   p.probation_packets = c.probation_packets ? c.probation_packets : DEFAULT_PROBATION;
+  p.no_play_timeout_ns = c.no_play_timeout_ns == 0 ? DEFAULT_NO_PLAY_NS
+                         : c.no_play_timeout_ns > 0 ? c.no_play_timeout_ns
+                                                    : 0;
+  p.choppy_timeout_ns = c.choppy_timeout_ns > 0 ? c.choppy_timeout_ns : 0;
   p.resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
   if (p.resampler_quality < 0 || p.resampler_quality > 10) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: resampler quality %d out of range 1..10",
@@ -188,6 +193,7 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   out->sessions_rate_limited = t.sessions_rate_limited;
   out->probation_dropped = t.probation_dropped;
   out->sessions_evicted = t.sessions_evicted;
+  out->watchdog_resets = t.watchdog_resets;
   out->idle_entries = t.idle_entries;
   out->stale_datagrams_flushed = t.flushed;
   out->idle = t.idle;

@@ -47,6 +47,7 @@ struct probation_entry {
  * engages it soon enough. */
 #define DRIFT_DEADBAND_NS (2 * NS_PER_MS)
 #define DRIFT_SMOOTHING_NS (500 * NS_PER_MS)
+#define CHOPPY_WINDOW_NS (250 * NS_PER_MS) /* a window with a gap or underrun is choppy */
 #define LOG_INTERVAL_NS (5 * NS_PER_S)
 
 enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_CLOSING, SLOT_RETIRED };
@@ -88,6 +89,11 @@ struct session_slot {
   double smoothed_error_ns;         /* for engaging the controller */
   int64_t last_measure_ns;
   int64_t measured_latency_ns;      /* last measurement, published as the latency */
+  int64_t last_audio_ns;            /* watchdog: last read that played audio */
+  int64_t window_start_ns;          /* watchdog: current choppiness window */
+  uint64_t window_gaps;             /* gap_frames + underruns when it started */
+  int64_t choppy_since_ns;          /* first of the consecutive choppy windows; 0: none */
+  bool played_once;                 /* watchdog: some audio was played */
   bool latctl_engaged;              /* the latency left the dead band once */
   /* Published counters. */
   counter_t packets_received, dropped_net;
@@ -117,7 +123,7 @@ struct rill_receiver {
   struct rill_ratelimit rate_warn;   /* network thread */
   counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
       sessions_created, sessions_removed, no_memory, rate_limited, idle_entries,
-      probation_dropped, sessions_evicted;
+      probation_dropped, sessions_evicted, watchdog_resets;
   /* Packet counters of sessions already removed (network thread adds). */
   counter_t gone_received, gone_played, gone_lost, gone_late, gone_duplicate, gone_dropped;
   /* FEC (issue 6): the decoder and its per-slot blocks, created by the first
@@ -701,6 +707,10 @@ static void start_playback(struct rill_receiver *r, struct session_slot *s)
                            target + ns_to_frames(r->p.latency_tolerance_ns, s->enc.rate_hz));
   s->setpoint_ns = 0;
   s->measured_latency_ns = 0;
+  s->last_audio_ns = 0;
+  s->window_start_ns = 0;
+  s->choppy_since_ns = 0;
+  s->played_once = false;
   s->latctl_engaged = false;
   s->rt_active = true;
 }
@@ -741,10 +751,10 @@ static void steer(struct rill_receiver *r, struct session_slot *s, int64_t laten
  * the newest packet: the queue alone is a sawtooth one packet high (it jumps
  * at each arrival), and adding the age cancels the teeth.
  */
-static void play_resampled(struct rill_receiver *r, struct session_slot *s, float *out,
+static bool play_resampled(struct rill_receiver *r, struct session_slot *s, float *out,
                            uint32_t frames, int64_t now_ns)
 {
-  uint32_t done = 0, ch = s->enc.channels;
+  uint32_t done = 0, ch = s->enc.channels, audio = 0;
   int64_t newest;
   while (done < frames) {
     uint32_t n = frames - done, need, used = 0, written = 0;
@@ -753,7 +763,7 @@ static void play_resampled(struct rill_receiver *r, struct session_slot *s, floa
       n /= 2;
       need = resampler_input_needed(&s->rs, n);
     }
-    (void)depack_read(&s->depack, r->in_scratch, need);
+    audio += depack_read(&s->depack, r->in_scratch, need);
     (void)resampler_process(&s->rs, r->in_scratch, need, &used, r->scratch, n, &written);
     mix_add_mapped(out + (size_t)done * r->p.channels, r->p.channels, r->scratch, ch, written);
     done += n;
@@ -767,20 +777,68 @@ static void play_resampled(struct rill_receiver *r, struct session_slot *s, floa
     steer(r, s, latency_ns, now_ns);
     s->measured_latency_ns = latency_ns;
   }
+  return audio > 0;
 }
+
+/*
+ * Watchdog (reader): a session that has played no audio for
+ * no_play_timeout (packets arrive but are all late, or stopped coming before
+ * the network's session timeout), or that has been choppy (a gap or an
+ * underrun in every 250 ms window) for choppy_timeout, is ended; if its
+ * sender goes on, the next packet starts a fresh session. Returns true when
+ * the session must end. Counted, not logged (this is the real-time thread).
+ */
+static bool watchdog_fires(struct rill_receiver *r, struct session_slot *s, bool audio,
+                           int64_t now_ns)
+{
+  uint64_t gaps = s->depack.stats.gap_frames + s->depack.stats.underruns;
+  int64_t limit = r->p.no_play_timeout_ns;
+  if (s->last_audio_ns == 0 || audio)
+    s->last_audio_ns = now_ns;
+  if (audio)
+    s->played_once = true;
+  /* Before the first audio, priming the target latency is not a stall. */
+  if (!s->played_once)
+    limit += r->p.target_latency_ns;
+  if (r->p.no_play_timeout_ns > 0 && now_ns - s->last_audio_ns > limit)
+    return true;
+  if (r->p.choppy_timeout_ns <= 0)
+    return false;
+  if (s->window_start_ns == 0) {
+    s->window_start_ns = now_ns;
+    s->window_gaps = gaps;
+  } else if (now_ns - s->window_start_ns >= CHOPPY_WINDOW_NS) {
+    if (gaps > s->window_gaps) {
+      if (s->choppy_since_ns == 0)
+        s->choppy_since_ns = s->window_start_ns;
+      if (now_ns - s->choppy_since_ns >= r->p.choppy_timeout_ns)
+        return true;
+    } else {
+      s->choppy_since_ns = 0;
+    }
+    s->window_start_ns = now_ns;
+    s->window_gaps = gaps;
+  }
+  return false;
+}
+
+static void retire_session(struct session_slot *s);
 
 static void play_session(struct rill_receiver *r, struct session_slot *s, float *out,
                          uint32_t frames, int64_t now_ns)
 {
+  bool audio = false;
   void *p;
   if (!s->rt_active)
     start_playback(r, s);
   while (spsc_ring_pop(s->ring, &p) == RILL_OK)
     depack_push(&s->depack, p);
-  if (s->rs_active)
-    play_resampled(r, s, out, frames, now_ns);
-  else if (depack_read(&s->depack, r->scratch, frames) > 0)
+  if (s->rs_active) {
+    audio = play_resampled(r, s, out, frames, now_ns);
+  } else if (depack_read(&s->depack, r->scratch, frames) > 0) {
     mix_add_mapped(out, r->p.channels, r->scratch, s->enc.channels, frames);
+    audio = true;
+  }
   publish_depack(s);
   if (s->rs_active && s->measured_latency_ns > 0)
     atomic_store_explicit(&s->latency_ns, s->measured_latency_ns, memory_order_relaxed);
@@ -790,6 +848,10 @@ static void play_session(struct rill_receiver *r, struct session_slot *s, float 
     atomic_store_explicit(&s->scaling_ppb, (int64_t)((resampler_scaling(&s->rs) - 1.0) * 1e9),
                           memory_order_relaxed);
     atomic_store_explicit(&s->saturated, st.saturated, memory_order_relaxed);
+  }
+  if (watchdog_fires(r, s, audio, now_ns)) {
+    bump(&r->watchdog_resets);
+    retire_session(s);
   }
 }
 
@@ -1094,6 +1156,7 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->sessions_rate_limited = load(&r->rate_limited);
   t->probation_dropped = load(&r->probation_dropped);
   t->sessions_evicted = load(&r->sessions_evicted);
+  t->watchdog_resets = load(&r->watchdog_resets);
   t->idle_entries = load(&r->idle_entries);
   t->idle = atomic_load_explicit(&r->gate, memory_order_relaxed) == GATE_IDLE;
   for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {

@@ -47,6 +47,8 @@ struct rill_receiver_params {
   uint32_t probation_packets;  /* when all slots are taken: packets in sequence before a new
                                   SSRC may push out an unproven session; 0, 1: never */
   bool drift_compensation;     /* resample each session to hold the target latency */
+  int64_t no_play_timeout_ns;  /* watchdog: no audio played this long ends a session; 0: off */
+  int64_t choppy_timeout_ns;   /* watchdog: choppy this long ends a session; 0: off */
   int resampler_quality;       /* speexdsp quality 0..10 */
 };
 
@@ -63,6 +65,7 @@ struct receiver_totals {
   uint64_t sessions_rate_limited; /* new SSRCs refused by the creation rate limit */
   uint64_t probation_dropped;  /* packets of new SSRCs on probation (all slots taken) */
   uint64_t sessions_evicted;   /* unproven sessions ended to make room for a proven one */
+  uint64_t watchdog_resets;    /* sessions ended by the no-play or choppy watchdog */
   uint64_t idle_entries;       /* times the receiver went idle (nobody read) */
   uint64_t flushed;            /* stale datagrams discarded when leaving idle */
   bool idle;                   /* idle now */

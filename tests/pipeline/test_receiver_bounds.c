@@ -380,6 +380,76 @@ static void receiver_fake_sender_flood_is_bounded(void **state)
   close_fixture(&x);
 }
 
+/* Watchdog: a session whose sender stopped (the network's session timeout
+ * is longer) plays nothing; after no_play_timeout it is ended. Off: kept. */
+static void run_silent_sender(struct fixture *x, int64_t t0)
+{
+  uint32_t k;
+  receiver_read_at(x->r, out_buf, 1, t0);
+  for (k = 0; k < 11; k++)
+    inject(x, 1, k, t0 + (int64_t)k * 5 * NS_PER_MS);
+  /* 1.5 s of reads, 10 ms each; the sender stopped after 55 ms. */
+  for (k = 0; k < 150; k++)
+    receiver_read_at(x->r, out_buf, 441, t0 + (int64_t)k * 10 * NS_PER_MS);
+  receiver_housekeep(x->r, t0 + 1500 * NS_PER_MS);
+}
+
+static void receiver_watchdog_ends_a_session_that_plays_nothing(void **state)
+{
+  struct fixture x;
+  struct rill_receiver_params p;
+  struct receiver_totals t;
+  (void)state;
+  default_params(&p);
+  p.no_play_timeout_ns = 500 * NS_PER_MS;
+  open_with(&x, 16u << 20, &p);
+  run_silent_sender(&x, clock_now_ns());
+  t = totals(&x);
+  assert_int_equal(t.watchdog_resets, 1);
+  assert_int_equal(t.sessions, 0);
+  assert_int_equal(t.sessions_removed, 1);
+  close_fixture(&x);
+
+  p.no_play_timeout_ns = 0;
+  open_with(&x, 16u << 20, &p);
+  run_silent_sender(&x, clock_now_ns());
+  t = totals(&x);
+  assert_int_equal(t.watchdog_resets, 0);
+  assert_int_equal(t.sessions, 1);
+  close_fixture(&x);
+}
+
+/* Watchdog: every third packet lost makes every 250 ms window choppy; after
+ * choppy_timeout the session is ended. A clean stream is never touched. */
+static uint64_t run_stream(struct fixture *x, int64_t t0, bool lossy)
+{
+  uint32_t k;
+  receiver_read_at(x->r, out_buf, 1, t0);
+  for (k = 0; k < 400; k++) {
+    int64_t now = t0 + (int64_t)k * 5 * NS_PER_MS;
+    if (!lossy || k % 3 != 2)
+      inject(x, 1, k, now);
+    if (k % 2 == 1)
+      receiver_read_at(x->r, out_buf, 441, now);
+  }
+  return totals(x).watchdog_resets;
+}
+
+static void receiver_watchdog_ends_a_choppy_session(void **state)
+{
+  struct fixture x;
+  struct rill_receiver_params p;
+  (void)state;
+  default_params(&p);
+  p.choppy_timeout_ns = NS_PER_S;
+  open_with(&x, 16u << 20, &p);
+  assert_int_equal(run_stream(&x, clock_now_ns(), false), 0);
+  close_fixture(&x);
+  open_with(&x, 16u << 20, &p);
+  assert_true(run_stream(&x, clock_now_ns(), true) >= 1);
+  close_fixture(&x);
+}
+
 /* Poll `cond` on the receiver's counters, `rounds` times 10 ms at most (not
  * a timed assertion: callers retry and fail only if the event never comes). */
 static bool wait_for_rounds(struct fixture *x, bool (*cond)(const struct receiver_totals *t),
@@ -484,6 +554,8 @@ int main(void)
       cmocka_unit_test(receiver_gate_two_thread_stress),
       cmocka_unit_test(receiver_fake_sender_flood_is_bounded),
       cmocka_unit_test(receiver_pauses_socket_at_budget_and_resumes),
+      cmocka_unit_test(receiver_watchdog_ends_a_session_that_plays_nothing),
+      cmocka_unit_test(receiver_watchdog_ends_a_choppy_session),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
