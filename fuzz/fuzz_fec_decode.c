@@ -39,14 +39,8 @@
 #include "fec/ldpc.h"
 #include "fec/payload_id.h"
 #include "fec/rs8m.h"
+#include "fuzz_check.h"
 
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-      abort();                                                                  \
-    }                                                                           \
-  } while (0)
 
 #define MAX_K 40
 #define MAX_R 24

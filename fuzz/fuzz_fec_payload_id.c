@@ -22,14 +22,8 @@
 #include <string.h>
 
 #include "fec/payload_id.h"
+#include "fuzz_check.h"
 
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-      abort();                                                                  \
-    }                                                                           \
-  } while (0)
 
 static unsigned be16(const uint8_t *p)
 {

@@ -39,14 +39,8 @@
 #include "fec/payload_id.h"
 #include "pipeline/context.h"
 #include "pipeline/receiver.h"
+#include "fuzz_check.h"
 
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-      abort();                                                                  \
-    }                                                                           \
-  } while (0)
 
 #define MAX_SESSIONS 2
 #define BUDGET_BYTES ((size_t)1 << 20)

@@ -55,15 +55,8 @@
 #include "pipeline/receiver.h"
 #include "rtp/payload.h"
 #include "rtp/rtp.h"
+#include "fuzz_check.h"
 
-/* An invariant failed: say which, then crash so that libFuzzer keeps the input. */
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-      abort();                                                                  \
-    }                                                                           \
-  } while (0)
 
 #define CHANNELS 2
 #define MAX_SESSIONS 4

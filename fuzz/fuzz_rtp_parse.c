@@ -20,15 +20,8 @@
 
 #include "rtp/payload.h"
 #include "rtp/rtp.h"
+#include "fuzz_check.h"
 
-/* An invariant failed: say which, then crash so that libFuzzer keeps the input. */
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-      abort();                                                                  \
-    }                                                                           \
-  } while (0)
 
 /* Enough for a 1500-byte MTU datagram as mono L16; larger ones get ENOSPC. */
 #define MAX_SAMPLES 1024
