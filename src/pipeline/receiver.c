@@ -121,6 +121,7 @@ struct rill_receiver {
   struct rill_ratelimit create_limit; /* network: session creations per second */
   struct probation_entry *probation; /* owned: 1 << PROBATION_BITS, network; NULL if off */
   struct rill_ratelimit rate_warn;   /* network thread */
+  struct rill_ratelimit saturation_warn; /* network thread */
   counter_t datagrams, bad_packets, unknown_pt, rate_mismatch, sessions_refused,
       sessions_created, sessions_removed, no_memory, rate_limited, idle_entries,
       probation_dropped, sessions_evicted, watchdog_resets;
@@ -640,12 +641,33 @@ static void check_idle(struct rill_receiver *r, int64_t now_ns)
   atomic_store_explicit(&r->gate, GATE_IDLE, memory_order_release);
 }
 
+/* The reader does not log; the network thread reports, rate-limited, a
+ * drift too large to compensate. */
+static void warn_saturated(struct rill_receiver *r, int64_t now_ns)
+{
+  uint32_t i, suppressed = 0;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct session_slot *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLOT_ACTIVE &&
+        atomic_load_explicit(&s->saturated, memory_order_relaxed)) {
+      if (ratelimit_allow(&r->saturation_warn, now_ns, &suppressed))
+        RILL_LOG(RILL_LOG_WARN, "receiver",
+                 "session ssrc %08x: clock drift beyond what resampling compensates "
+                 "(ratio %+lld ppm, at its limit); latency will wander",
+                 s->ssrc,
+                 (long long)(atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed) / 1000));
+      return;
+    }
+  }
+}
+
 static void receiver_tick(struct context_client *c, int64_t now_ns)
 {
   struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
   uint32_t i;
   leave_idle(r); /* fallback if the wake-up was missed */
   check_idle(r, now_ns);
+  warn_saturated(r, now_ns);
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
     int st = atomic_load_explicit(&s->state, memory_order_acquire);
@@ -960,6 +982,7 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
   atomic_init(&r->gate, GATE_FREE);
   atomic_init(&r->last_read_ns, clock_now_ns());
   ratelimit_init(&r->rate_warn, LOG_INTERVAL_NS, 1);
+  ratelimit_init(&r->saturation_warn, LOG_INTERVAL_NS, 1);
   ratelimit_init(&r->create_limit, NS_PER_S,
                  params->session_creations_per_s ? params->session_creations_per_s : 1);
   r->slots_bytes = sizeof(struct session_slot) * params->max_sessions;

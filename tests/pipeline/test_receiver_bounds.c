@@ -380,6 +380,31 @@ static void receiver_fake_sender_flood_is_bounded(void **state)
   close_fixture(&x);
 }
 
+/* The creation rate limit: 10 new senders within one second, 3 allowed per
+ * second: exactly 3 sessions, 7 refused, even with free slots. */
+static void receiver_limits_session_creation_rate(void **state)
+{
+  struct fixture x;
+  struct rill_receiver_params p;
+  struct receiver_totals t;
+  int64_t t0 = clock_now_ns();
+  uint32_t i;
+  (void)state;
+  default_params(&p);
+  p.max_sessions = 16;
+  p.session_creations_per_s = 3;
+  open_with(&x, 16u << 20, &p);
+  for (i = 0; i < 10; i++)
+    inject(&x, 10 + i, 0, t0 + (int64_t)i * 50 * NS_PER_MS);
+  t = totals(&x);
+  assert_int_equal(t.sessions_created, 3);
+  assert_int_equal(t.sessions_rate_limited, 7);
+  /* A second later the limit allows new ones again. */
+  inject(&x, 30, 0, t0 + 2 * NS_PER_S);
+  assert_int_equal(totals(&x).sessions_created, 4);
+  close_fixture(&x);
+}
+
 /* Watchdog: a session whose sender stopped (the network's session timeout
  * is longer) plays nothing; after no_play_timeout it is ended. Off: kept. */
 static void run_silent_sender(struct fixture *x, int64_t t0)
@@ -554,6 +579,7 @@ int main(void)
       cmocka_unit_test(receiver_gate_two_thread_stress),
       cmocka_unit_test(receiver_fake_sender_flood_is_bounded),
       cmocka_unit_test(receiver_pauses_socket_at_budget_and_resumes),
+      cmocka_unit_test(receiver_limits_session_creation_rate),
       cmocka_unit_test(receiver_watchdog_ends_a_session_that_plays_nothing),
       cmocka_unit_test(receiver_watchdog_ends_a_choppy_session),
   };
