@@ -28,7 +28,8 @@ static void usage(FILE *out)
           "                           otherwise they must agree)\n"
           "      --nbsrc N            source packets per FEC block (default 18)\n"
           "      --nbrpr N            repair packets per FEC block (default 10)\n"
-          "      --rate HZ            rate of raw stdin input (default 44100)\n"
+          "      --rate HZ            rate of raw stdin input (default 44100); input at\n"
+          "                           another rate than the stream's is resampled\n"
           "      --channels N         channels of raw stdin input (default 2)\n"
           "      --packet-len DUR     audio per packet, e.g. 5ms, 2.5ms (default 5ms)\n"
           "      --encoding PT:FORMAT/RATE/CHANNELS\n"
@@ -157,11 +158,12 @@ int main(int argc, char **argv)
   if (!in)
     return fail("-i", err);
   if (!have_encoding) {
-    if (rate != 44100 || channels > 2) {
+    /* Payload types 10/11: L16 at 44100 Hz; another input rate is resampled. */
+    if (channels > 2) {
       snprintf(err, sizeof(err),
-               "input is %u Hz, %u channels; payload types 10/11 carry 44100 Hz stereo/mono: "
-               "give --encoding 96:s16/%u/%u (and the same to rill-recv)",
-               rate, channels, rate, channels);
+               "input has %u channels; payload types 10/11 carry stereo or mono: give "
+               "--encoding 96:s16/%u/%u (and the same to rill-recv)",
+               channels, rate, channels);
       audio_close(in);
       return fail(NULL, err);
     }
@@ -169,18 +171,22 @@ int main(int argc, char **argv)
     enc.format = RILL_FORMAT_S16;
     enc.rate_hz = 44100;
     enc.channels = channels;
-  } else if (enc.rate_hz != rate) {
-    snprintf(err, sizeof(err), "input is %u Hz but --encoding says %u Hz (no resampling yet)",
-             rate, enc.rate_hz);
+  }
+  if (enc.rate_hz != rate && (rate > enc.rate_hz * 8 || rate * 8 < enc.rate_hz)) {
+    snprintf(err, sizeof(err), "input is %u Hz, the stream %u Hz: more than 8x apart", rate,
+             enc.rate_hz);
     audio_close(in);
     return fail(NULL, err);
   }
+  if (verbose && enc.rate_hz != rate)
+    fprintf(stderr, "rill-send: resampling %u Hz input to %u Hz\n", rate, enc.rate_hz);
 
   memset(&cc, 0, sizeof(cc));
   cc.max_mem_bytes = (size_t)max_mem;
   memset(&sc, 0, sizeof(sc));
   sc.encoding = enc;
   sc.input_channels = channels;
+  sc.input_rate_hz = rate;
   sc.packet_length_ns = packet_ns;
   sc.fec_source_packets = (uint32_t)nbsrc;
   sc.fec_repair_packets = (uint32_t)nbrpr;

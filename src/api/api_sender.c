@@ -62,6 +62,13 @@ int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *
     return RILL_EINVAL;
   }
   p.input_channels = c.input_channels ? c.input_channels : p.enc.channels;
+  p.input_rate_hz = c.input_rate_hz ? c.input_rate_hz : p.enc.rate_hz;
+  if (p.input_rate_hz > p.enc.rate_hz * 8 || p.input_rate_hz * 8 < p.enc.rate_hz) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "sender: input rate %u Hz is more than 8x from %u Hz",
+             p.input_rate_hz, p.enc.rate_hz);
+    return RILL_EINVAL;
+  }
+  p.resampler_quality = 3;
   if (c.packet_length_ns == 0)
     c.packet_length_ns = DEFAULT_PACKET_NS;
   frames = c.packet_length_ns * (int64_t)p.enc.rate_hz / NS_PER_S;

@@ -47,6 +47,7 @@ struct probation_entry {
  * engages it soon enough. */
 #define DRIFT_DEADBAND_NS (2 * NS_PER_MS)
 #define DRIFT_SMOOTHING_NS (500 * NS_PER_MS)
+#define SETPOINT_LEARN_NS NS_PER_S
 #define CHOPPY_WINDOW_NS (250 * NS_PER_MS) /* a window with a gap or underrun is choppy */
 #define LOG_INTERVAL_NS (5 * NS_PER_S)
 
@@ -85,7 +86,10 @@ struct session_slot {
   bool rt_active;
   struct rill_depacketizer depack;
   struct rill_latctl latctl;
-  int64_t setpoint_ns;              /* latency held: the first measured after start */
+  int64_t setpoint_ns;              /* latency held: learnt over the first second */
+  double learn_sum;                 /* measurements while learning it */
+  uint32_t learn_count;
+  int64_t learn_start_ns;
   double smoothed_error_ns;         /* for engaging the controller */
   int64_t last_measure_ns;
   int64_t measured_latency_ns;      /* last measurement, published as the latency */
@@ -728,6 +732,8 @@ static void start_playback(struct rill_receiver *r, struct session_slot *s)
     depack_set_max_latency(&s->depack,
                            target + ns_to_frames(r->p.latency_tolerance_ns, s->enc.rate_hz));
   s->setpoint_ns = 0;
+  s->learn_sum = 0;
+  s->learn_count = 0;
   s->measured_latency_ns = 0;
   s->last_audio_ns = 0;
   s->window_start_ns = 0;
@@ -738,11 +744,11 @@ static void start_playback(struct rill_receiver *r, struct session_slot *s)
 }
 
 /*
- * Drift compensation. The latency to hold is the one first measured after
- * playback started (the target, give or take a packet and a read; bounded
- * to [target / 2, target + tolerance]), so that starting does not warp the
- * audio; the controller takes over once the smoothed latency leaves the
- * dead band around it.
+ * Drift compensation. The latency to hold is the mean measured over the
+ * first second of playback (the target, give or take a packet and a read;
+ * bounded to [target / 2, target + tolerance]), so that starting does not
+ * warp the audio; the controller takes over once the smoothed latency
+ * leaves the dead band around it.
  */
 static void steer(struct rill_receiver *r, struct session_slot *s, int64_t latency_ns,
                   int64_t now_ns)
@@ -750,6 +756,15 @@ static void steer(struct rill_receiver *r, struct session_slot *s, int64_t laten
   int64_t lo = r->p.target_latency_ns / 2, hi = r->p.target_latency_ns + r->p.latency_tolerance_ns;
   double dt, alpha;
   if (s->setpoint_ns == 0) {
+    /* Learn the latency to hold over the first second of playback: one
+     * measurement alone may catch a burst or a late packet. */
+    if (s->learn_count == 0)
+      s->learn_start_ns = now_ns;
+    s->learn_sum += (double)latency_ns;
+    s->learn_count++;
+    if (now_ns - s->learn_start_ns < SETPOINT_LEARN_NS)
+      return;
+    latency_ns = (int64_t)(s->learn_sum / s->learn_count);
     s->setpoint_ns = latency_ns < lo ? lo : latency_ns > hi && hi > lo ? hi : latency_ns;
     s->smoothed_error_ns = 0;
     s->last_measure_ns = now_ns;

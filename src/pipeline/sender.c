@@ -10,12 +10,19 @@
 #include <sys/random.h>
 
 #include "audio/mixer.h"
+#include "audio/resampler.h"
 #include "core/mem.h"
 #include "core/sizemath.h"
 #include "core/spsc_ring.h"
 #include "net/udp_port.h"
 #include "pipeline/fec_writer.h"
 #include "rtp/rtp.h"
+
+/* Resampling the input: chunks of this many input frames, and room for their
+ * output at up to 8x the rate plus the resampler's carry. */
+#define SENDER_RS_CHUNK 256
+#define SENDER_RS_OUT_FRAMES (SENDER_RS_CHUNK * 8 + 64)
+#define SENDER_MAX_RATE_RATIO 8
 
 struct send_slot {
   uint32_t len;
@@ -32,6 +39,10 @@ struct rill_sender {
   struct rill_spsc_ring *free_ring; /* owned: network -> writer */
   struct rill_spsc_ring *send_ring; /* owned: writer -> network */
   float *stage;              /* owned: packet_frames * enc.channels */
+  bool rs_active;            /* input at another rate than the wire's */
+  struct rill_resampler rs;  /* owned (speex state) when rs_active */
+  float *map_buf;            /* owned: SENDER_RS_CHUNK * enc.channels */
+  float *rs_buf;             /* owned: SENDER_RS_OUT_FRAMES * enc.channels */
   size_t stage_bytes;
   uint32_t staged;
   uint32_t ssrc;
@@ -95,6 +106,18 @@ static void on_wake(uv_async_t *async)
   flush_sends(async->data);
 }
 
+static void free_resampling(struct rill_sender *s)
+{
+  if (s->rs_active)
+    resampler_deinit(&s->rs);
+  s->rs_active = false;
+  mem_free(s->ctx->arena, &s->ctx->global, s->map_buf,
+           (size_t)SENDER_RS_CHUNK * s->p.enc.channels * sizeof(float));
+  mem_free(s->ctx->arena, &s->ctx->global, s->rs_buf,
+           (size_t)SENDER_RS_OUT_FRAMES * s->p.enc.channels * sizeof(float));
+  s->map_buf = s->rs_buf = NULL;
+}
+
 int sender_create(struct rill_context *ctx, const struct rill_sender_params *params,
                   struct rill_sender **out)
 {
@@ -112,6 +135,9 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
     return RILL_EOVERFLOW;
   if (payload + RTP_FIXED_HEADER_BYTES > ctx->max_packet_bytes)
     return RILL_EINVAL;
+  if (params->input_rate_hz && (params->input_rate_hz > params->enc.rate_hz * SENDER_MAX_RATE_RATIO ||
+                                params->input_rate_hz * SENDER_MAX_RATE_RATIO < params->enc.rate_hz))
+    return RILL_EINVAL;
   status = mem_alloc(ctx->arena, &ctx->global, sizeof(*s), (void **)&s);
   if (status != RILL_OK)
     return status;
@@ -124,6 +150,19 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
   status = mem_alloc(ctx->arena, &ctx->global, s->slots_bytes, (void **)&s->slots);
   if (status == RILL_OK)
     status = mem_alloc(ctx->arena, &ctx->global, s->stage_bytes, (void **)&s->stage);
+  if (status == RILL_OK && params->input_rate_hz && params->input_rate_hz != params->enc.rate_hz) {
+    status = resampler_init(&s->rs, params->enc.channels, params->input_rate_hz,
+                            params->enc.rate_hz, params->resampler_quality);
+    s->rs_active = status == RILL_OK;
+    if (status == RILL_OK)
+      status = mem_alloc(ctx->arena, &ctx->global,
+                         (size_t)SENDER_RS_CHUNK * params->enc.channels * sizeof(float),
+                         (void **)&s->map_buf);
+    if (status == RILL_OK)
+      status = mem_alloc(ctx->arena, &ctx->global,
+                         (size_t)SENDER_RS_OUT_FRAMES * params->enc.channels * sizeof(float),
+                         (void **)&s->rs_buf);
+  }
   if (status == RILL_OK)
     status = spsc_ring_create(ctx->arena, &ctx->global, params->queue_packets, &s->free_ring);
   if (status == RILL_OK)
@@ -140,6 +179,7 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
   return RILL_OK;
 
 err:
+  free_resampling(s);
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
   mem_free(ctx->arena, &ctx->global, s->stage, s->stage_bytes);
@@ -313,10 +353,11 @@ static void emit_packet(struct rill_sender *s)
   s->ts += s->p.packet_frames;
 }
 
-void sender_write(struct rill_sender *s, const float *samples, uint32_t frames)
+/* Fill packets with `frames` frames of `in_ch` channels at the wire rate. */
+static void stage_frames(struct rill_sender *s, const float *samples, uint32_t frames,
+                         uint32_t in_ch)
 {
-  uint32_t wire_ch = s->p.enc.channels, in_ch = s->p.input_channels;
-  atomic_fetch_add_explicit(&s->frames_written, frames, memory_order_relaxed);
+  uint32_t wire_ch = s->p.enc.channels;
   while (frames > 0) {
     uint32_t take = s->p.packet_frames - s->staged;
     float *dst = s->stage + (size_t)s->staged * wire_ch;
@@ -331,6 +372,33 @@ void sender_write(struct rill_sender *s, const float *samples, uint32_t frames)
       emit_packet(s);
       s->staged = 0;
     }
+  }
+}
+
+void sender_write(struct rill_sender *s, const float *samples, uint32_t frames)
+{
+  uint32_t wire_ch = s->p.enc.channels, in_ch = s->p.input_channels;
+  atomic_fetch_add_explicit(&s->frames_written, frames, memory_order_relaxed);
+  if (!s->rs_active) {
+    stage_frames(s, samples, frames, in_ch);
+    return;
+  }
+  /* Input at another rate: map channels, resample, then packetize. */
+  while (frames > 0) {
+    uint32_t n = frames < SENDER_RS_CHUNK ? frames : SENDER_RS_CHUNK, off = 0;
+    memset(s->map_buf, 0, (size_t)n * wire_ch * sizeof(float));
+    mix_add_mapped(s->map_buf, wire_ch, samples, in_ch, n);
+    while (off < n) {
+      uint32_t used = 0, written = 0;
+      (void)resampler_process(&s->rs, s->map_buf + (size_t)off * wire_ch, n - off, &used,
+                              s->rs_buf, SENDER_RS_OUT_FRAMES, &written);
+      stage_frames(s, s->rs_buf, written, wire_ch);
+      if (used == 0 && written == 0)
+        break; /* cannot happen with SENDER_RS_OUT_FRAMES of room; never spin */
+      off += used;
+    }
+    samples += (size_t)n * in_ch;
+    frames -= n;
   }
 }
 
@@ -399,6 +467,7 @@ void sender_destroy(struct rill_sender *s)
   fec_writer_destroy(atomic_load(&s->fec));
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
+  free_resampling(s);
   mem_free(ctx->arena, &ctx->global, s->stage, s->stage_bytes);
   mem_free(ctx->arena, &ctx->global, s->slots, s->slots_bytes);
   mem_free(ctx->arena, &ctx->global, s, sizeof(*s));

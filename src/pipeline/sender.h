@@ -23,6 +23,8 @@ struct rill_sender;
 struct rill_sender_params {
   struct rtp_encoding enc;   /* payload type, format, rate, channels on the wire */
   uint32_t input_channels;   /* channels of the frames given to write */
+  uint32_t input_rate_hz;    /* rate of those frames; 0 or enc.rate_hz: no resampling */
+  int resampler_quality;     /* speexdsp quality when resampling */
   uint32_t packet_frames;    /* frames per packet */
   uint32_t queue_packets;    /* packet buffers (power of two) */
   /* FEC block (used once a FEC endpoint is connected): source and repair

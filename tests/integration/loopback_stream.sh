@@ -7,7 +7,9 @@
 # every frame, SNR against the input once aligned, and the
 # receiver's counters against the relay's.
 #
-# usage: loopback_stream.sh RILL_SEND RILL_RECV WAVGEN WAVCHECK UDP_RELAY [clean|lossy]
+# usage: loopback_stream.sh RILL_SEND RILL_RECV WAVGEN WAVCHECK UDP_RELAY [clean|lossy|resample]
+# (resample: a 48 kHz file that rill-send resamples to 44.1 kHz, received
+# with default settings, drift compensation included.)
 # The receiver runs with --no-drift-compensation: the SNR check compares
 # against the input at one fixed alignment, which a drift-compensating
 # resampler (correctly) does not keep when it steers the ratio; drift
@@ -25,12 +27,19 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 value() { grep -E "^$1=" "$2" | head -n 1 | cut -d= -f2; }
 
-"$wavgen" -o "$tmp/in.wav" --duration 3 --freq 440 --counter
+if [ "$mode" = resample ]; then
+  # A 48 kHz file: rill-send resamples it to the stream's 44.1 kHz (PT 10).
+  "$wavgen" -o "$tmp/in.wav" --rate 48000 --duration 3 --freq 440
+else
+  "$wavgen" -o "$tmp/in.wav" --duration 3 --freq 440 --counter
+fi
 in_frames=132300
+drift_args=(--no-drift-compensation)
+[ "$mode" = resample ] && drift_args=()
 packet=220 # 5 ms at 44100 Hz (rill-send's default packet length)
 
 timeout 30 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
-  --no-drift-compensation \
+  "${drift_args[@]}" \
   --target-latency 250ms \
   --oneshot --session-timeout 500ms --duration 20s -v 2>"$tmp/recv.log" &
 recv_pid=$!
@@ -58,7 +67,17 @@ wait "$recv_pid" || { cat "$tmp/recv.log" >&2; fail "rill-recv failed"; }
 cat "$tmp/send.log" "$tmp/recv.log"
 grep -q "new session" "$tmp/recv.log" || fail "no session was created"
 
-if [ "$mode" = clean ]; then
+if [ "$mode" = resample ]; then
+  # Default receiver (drift compensation on): the tone keeps its pitch, no
+  # gap, and 3 s of it arrive (within a packet at each end).
+  "$wavcheck" "$tmp/out.wav" --skip-leading-silence --freq 440 --freq-tol 1 \
+    --max-gap-frames 2 --min-frames $((in_frames - 2 * packet)) >"$tmp/check.txt" \
+    || { cat "$tmp/check.txt"; fail "audio check failed"; }
+  cat "$tmp/check.txt"
+  signal=$(value signal_frames "$tmp/check.txt")
+  [ "$signal" -ge $((in_frames - 2 * packet)) ] && [ "$signal" -le $((in_frames + 2 * packet)) ] \
+    || fail "received $signal frames of signal, expected about $in_frames"
+elif [ "$mode" = clean ]; then
   # The sine itself has exact zeros (sin(2*pi*22) at frame 2205): a gap of
   # 1-2 frames is the signal, a lost packet would be 220.
   "$wavcheck" "$tmp/out.wav" --skip-leading-silence --freq 440 --freq-tol 1 \
