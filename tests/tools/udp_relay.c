@@ -52,6 +52,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define ARG_PROG "udp_relay"
+#include "arg_parse.h"
+
 #define RELAY_MAX_PAIRS 8
 #define RELAY_MAX_DATAGRAM 65536
 #define RELAY_MAX_DURATION_S 86400.0
@@ -137,24 +140,6 @@ static void usage(FILE *f)
     "(forwarded includes duplicates). Exit 0; 2 on usage errors; 1 on socket\n"
     "errors.\n",
     RELAY_MAX_PAIRS, RELAY_MAX_DURATION_S);
-}
-
-static int parse_double(const char *opt, const char *text, double min, double max,
-                        double *out)
-{
-  char *end = NULL;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (end == text || *end != '\0' || errno != 0 || !isfinite(v)) {
-    fprintf(stderr, "udp_relay: %s: not a number: '%s'\n", opt, text);
-    return -1;
-  }
-  if (v < min || v > max) {
-    fprintf(stderr, "udp_relay: %s: %g out of range %g..%g\n", opt, v, min, max);
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 static int parse_ull(const char *opt, const char *text, unsigned long long min,

@@ -52,6 +52,9 @@
 
 #include <sndfile.h>
 
+#define ARG_PROG "wavcheck"
+#include "arg_parse.h"
+
 #define WC_GAP_MIN_FRAMES 32
 #define WC_FREQ_MAX_FRAMES (1L << 18)
 #define WC_CORR_MAX_FFT (1L << 22)
@@ -172,42 +175,6 @@ static void fail(struct reasons *r, const char *fmt, ...)
       r->len = sizeof(r->text) - 1;
     }
   }
-}
-
-static int parse_double(const char *opt, const char *text, double min, double max,
-                        double *out)
-{
-  char *end = NULL;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (end == text || *end != '\0' || errno != 0 || !isfinite(v)) {
-    fprintf(stderr, "wavcheck: %s: not a number: '%s'\n", opt, text);
-    return -1;
-  }
-  if (v < min || v > max) {
-    fprintf(stderr, "wavcheck: %s: %g out of range %g..%g\n", opt, v, min, max);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
-static int parse_ll(const char *opt, const char *text, long long min, long long max,
-                    long long *out)
-{
-  char *end = NULL;
-  errno = 0;
-  long long v = strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || errno != 0) {
-    fprintf(stderr, "wavcheck: %s: not a whole number: '%s'\n", opt, text);
-    return -1;
-  }
-  if (v < min || v > max) {
-    fprintf(stderr, "wavcheck: %s: %lld out of range %lld..%lld\n", opt, v, min, max);
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 static int ends_with(const char *s, const char *suffix)

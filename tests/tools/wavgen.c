@@ -36,6 +36,9 @@
 
 #include <sndfile.h>
 
+#define ARG_PROG "wavgen"
+#include "arg_parse.h"
+
 #define WAVGEN_BLOCK_FRAMES 4096
 #define WAVGEN_MAX_CHANNELS 64
 #define WAVGEN_MAX_RATE 768000
@@ -88,42 +91,6 @@ static void usage(FILE *f)
     "Output length = delay + round(duration * rate) frames. Exit 0 on\n"
     "success, 2 on a usage error, 1 on an I/O error.\n",
     WAVGEN_MAX_CHANNELS);
-}
-
-static int parse_double(const char *opt, const char *text, double min, double max,
-                        double *out)
-{
-  char *end = NULL;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (end == text || *end != '\0' || errno != 0 || !isfinite(v)) {
-    fprintf(stderr, "wavgen: %s: not a number: '%s'\n", opt, text);
-    return -1;
-  }
-  if (v < min || v > max) {
-    fprintf(stderr, "wavgen: %s: %g out of range %g..%g\n", opt, v, min, max);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
-static int parse_ll(const char *opt, const char *text, long long min, long long max,
-                    long long *out)
-{
-  char *end = NULL;
-  errno = 0;
-  long long v = strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || errno != 0) {
-    fprintf(stderr, "wavgen: %s: not a whole number: '%s'\n", opt, text);
-    return -1;
-  }
-  if (v < min || v > max) {
-    fprintf(stderr, "wavgen: %s: %lld out of range %lld..%lld\n", opt, v, min, max);
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 /* xorshift64* (Vigna); the state must not be 0. */
