@@ -36,6 +36,8 @@ static void usage(FILE *out)
           "                           send with a dynamic payload type, e.g.\n"
           "                           96:s16/48000/2 (the receiver needs the same);\n"
           "                           default: PT 10/11, L16 44100 Hz stereo/mono\n"
+          "      --resampler-quality N  speexdsp quality 1..10 when the input is resampled\n"
+          "                           (default 3)\n"
           "      --max-mem SIZE       context memory budget (default 64M)\n"
           "  -v, --verbose            progress and stats on stderr (-vv: debug log)\n"
           "  -h, --help               this help\n"
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
       {"rate", required_argument, NULL, 'R'},   {"channels", required_argument, NULL, 'C'},
       {"packet-len", required_argument, NULL, 'P'}, {"encoding", required_argument, NULL, 'E'},
       {"max-mem", required_argument, NULL, 'M'}, {"verbose", no_argument, NULL, 'v'},
+      {"resampler-quality", required_argument, NULL, 'Q'},
       {"help", no_argument, NULL, 'h'},
       {"repair", required_argument, NULL, 'r'},  {"fec-encoding", required_argument, NULL, 'F'},
       {"nbsrc", required_argument, NULL, 'K'},   {"nbrpr", required_argument, NULL, 'N'},
@@ -62,7 +65,7 @@ int main(int argc, char **argv)
   const char *input = NULL, *dest = NULL;
   const char *repair = NULL, *fec_encoding = "auto"; /* FEC */
   uint64_t nbsrc = 0, nbrpr = 0;
-  uint64_t raw_rate = 44100, raw_channels = 2, max_mem = 0;
+  uint64_t raw_rate = 44100, raw_channels = 2, max_mem = 0, quality = 0;
   int64_t packet_ns = 5000000;
   struct rill_encoding enc;
   int have_encoding = 0, verbose = 0, opt, status, rc = 0;
@@ -131,6 +134,10 @@ int main(int argc, char **argv)
       if (max_mem == 0)
         return fail("--max-mem", "must be greater than 0");
       break;
+    case 'Q':
+      if (cli_parse_uint(optarg, 1, 10, &quality, "resampler quality", err, sizeof(err)) != 0)
+        return fail("--resampler-quality", err);
+      break;
     case 'v':
       verbose++;
       break;
@@ -187,6 +194,7 @@ int main(int argc, char **argv)
   sc.encoding = enc;
   sc.input_channels = channels;
   sc.input_rate_hz = rate;
+  sc.resampler_quality = (int)quality;
   sc.packet_length_ns = packet_ns;
   sc.fec_source_packets = (uint32_t)nbsrc;
   sc.fec_repair_packets = (uint32_t)nbrpr;

@@ -27,6 +27,7 @@ struct rill_sender_config {
   /* Rate of the frames given to write; when it differs from the encoding's,
    * the sender resamples (libspeexdsp, at most 8x apart). 0: as encoding. */
   uint32_t input_rate_hz;
+  int resampler_quality;    /* speexdsp quality 1..10 when resampling; 0: 3 */
   int64_t packet_length_ns; /* audio per packet; 0: 5 ms */
   /* FEC block, used when connected to rtp+rs8m:// or rtp+ldpc:// (and
    * rs8m:// / ldpc:// for repair): source packets per block (0: 18) and

@@ -68,7 +68,12 @@ int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *
              p.input_rate_hz, p.enc.rate_hz);
     return RILL_EINVAL;
   }
-  p.resampler_quality = 3;
+  p.resampler_quality = c.resampler_quality ? c.resampler_quality : 3;
+  if (p.resampler_quality < 1 || p.resampler_quality > 10) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "sender: resampler quality %d out of range 1..10",
+             p.resampler_quality);
+    return RILL_EINVAL;
+  }
   if (c.packet_length_ns == 0)
     c.packet_length_ns = DEFAULT_PACKET_NS;
   frames = c.packet_length_ns * (int64_t)p.enc.rate_hz / NS_PER_S;
