@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
+
 #define NS_PER_S 1000000000LL
 #define NS_PER_MS 1000000LL
 #define RATE_HZ 44100
@@ -177,18 +179,6 @@ static int fail(const char *msg, const char *arg)
 {
   fprintf(stderr, "flood_gen: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
   return 2;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-  char *end;
-  double v;
-  errno = 0;
-  v = strtod(s, &end);
-  if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi))
-    return -1;
-  *out = v;
-  return 0;
 }
 
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)

@@ -39,6 +39,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_args.h"
+
 #define NS_PER_S 1000000000LL
 #define NS_PER_MS 1000000LL
 #define RATE_HZ 44100
@@ -180,18 +182,6 @@ static int fail(const char *msg, const char *arg)
 {
   fprintf(stderr, "stalled_receiver: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
   return 2;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-  char *end;
-  double v;
-  errno = 0;
-  v = strtod(s, &end);
-  if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi))
-    return -1;
-  *out = v;
-  return 0;
 }
 
 static int parse_uint(const char *s, unsigned long long lo, unsigned long long hi,

@@ -155,6 +155,7 @@ int main(int argc, char **argv)
   uint64_t quality = 0;
   int64_t no_play_ns = 0, choppy_ns = 0;
   char err[256];
+  const char *bad;
   struct rill_context_config cc;
   struct rill_receiver_config rcfg;
   struct rill_context *ctx = NULL;
@@ -303,12 +304,8 @@ int main(int argc, char **argv)
     return fail(NULL, "unexpected argument (see --help)");
   if (!source || !output)
     return fail(NULL, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
-  if (rill_endpoint_check(source, 1, err, sizeof(err)) != RILL_OK)
-    return fail("-s", err);
-  if (repair && rill_endpoint_check(repair, 1, err, sizeof(err)) != RILL_OK)
-    return fail("-r", err);
-  if (tool_check_fec_pair(source, repair, NULL, err, sizeof(err)) != 0)
-    return fail(NULL, err);
+  if ((bad = tool_check_endpoints(source, repair, NULL, 1, err, sizeof(err))) != NULL)
+    return fail(*bad ? bad : NULL, err);
   tool_setup_log("rill-recv", verbose);
 
   memset(&cc, 0, sizeof(cc));

@@ -70,6 +70,7 @@ int main(int argc, char **argv)
   struct rill_encoding enc;
   int have_encoding = 0, verbose = 0, opt, status, rc = 0;
   char err[256];
+  const char *bad;
   uint32_t rate, channels;
   struct audio_file *in;
   struct rill_context_config cc;
@@ -152,12 +153,8 @@ int main(int argc, char **argv)
     return fail(NULL, "unexpected argument (see --help)");
   if (!input || !dest)
     return fail(NULL, "both -i FILE|- and -s rtp://HOST:PORT are required (see --help)");
-  if (rill_endpoint_check(dest, 0, err, sizeof(err)) != RILL_OK)
-    return fail("-s", err);
-  if (repair && rill_endpoint_check(repair, 0, err, sizeof(err)) != RILL_OK)
-    return fail("-r", err);
-  if (tool_check_fec_pair(dest, repair, fec_encoding, err, sizeof(err)) != 0)
-    return fail(NULL, err);
+  if ((bad = tool_check_endpoints(dest, repair, fec_encoding, 0, err, sizeof(err))) != NULL)
+    return fail(*bad ? bad : NULL, err);
   tool_setup_log("rill-send", verbose);
 
   in = audio_open_read(input, (uint32_t)raw_rate, (uint32_t)raw_channels, &rate, &channels, err,

@@ -174,3 +174,15 @@ int tool_check_fec_pair(const char *source, const char *repair, const char *fec_
   }
   return 0;
 }
+
+const char *tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
+                                 int for_bind, char *err, size_t err_cap)
+{
+  if (rill_endpoint_check(source, for_bind, err, err_cap) != RILL_OK)
+    return "-s";
+  if (repair && rill_endpoint_check(repair, for_bind, err, err_cap) != RILL_OK)
+    return "-r";
+  if (tool_check_fec_pair(source, repair, fec_encoding, err, err_cap) != 0)
+    return "";
+  return NULL;
+}

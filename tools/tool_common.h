@@ -43,6 +43,15 @@ void tool_setup_log(const char *tool, int verbose);
  */
 const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t err_cap);
 
+/*
+ * Check the endpoints of a tool: `source` (-s), `repair` (-r, may be NULL)
+ * and that their FEC schemes agree with each other and `fec_encoding` (may
+ * be NULL). `for_bind` allows port 0. Returns NULL when all is well, or the
+ * option to blame ("-s", "-r", or "" for the pair) with the message in err.
+ */
+const char *tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
+                                 int for_bind, char *err, size_t err_cap);
+
 /* The last error the library logged, or "" if none. */
 const char *tool_last_error(void);
 
