@@ -49,6 +49,7 @@
 #include "fec/payload_id.h"
 #include "fec/rs8m.h"
 #include "test_util.h"
+#include "vectors_jsonl.h"
 
 #ifndef RILL_VECTORS_DIR
 #define RILL_VECTORS_DIR ""
@@ -102,73 +103,6 @@ static size_t rng_below(size_t n)
   return (size_t)(rng_next() % n);
 }
 
-/* ---- JSON Lines: {"port": "source"|"repair", "len": N, "hex": "..", "t_us": T} */
-
-static int hex_value(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Value after "key": in `line`, or NULL. */
-static const char *field(const char *line, const char *key)
-{
-  char pattern[32];
-  const char *p;
-  snprintf(pattern, sizeof(pattern), "\"%s\":", key);
-  p = strstr(line, pattern);
-  if (p == NULL)
-    return NULL;
-  p += strlen(pattern);
-  while (*p == ' ')
-    p++;
-  return p;
-}
-
-static bool parse_line(const char *line, struct datagram *d)
-{
-  const char *port = field(line, "port"), *len = field(line, "len"), *hex = field(line, "hex");
-  char *end;
-  unsigned long n;
-  size_t i;
-
-  if (port == NULL || len == NULL || hex == NULL || *hex != '"')
-    return false;
-  if (strncmp(port, "\"source\"", 8) == 0)
-    d->repair = false;
-  else if (strncmp(port, "\"repair\"", 8) == 0)
-    d->repair = true;
-  else
-    return false;
-  errno = 0;
-  n = strtoul(len, &end, 10);
-  if (errno != 0 || end == len || n == 0 || n > MAX_DATAGRAM)
-    return false;
-  hex++;
-  d->len = n;
-  d->data = malloc(n);
-  if (d->data == NULL)
-    return false;
-  for (i = 0; i < n; i++) {
-    int hi = hex_value(hex[2 * i]), lo = hi < 0 ? -1 : hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      free(d->data);
-      return false;
-    }
-    d->data[i] = (uint8_t)(hi << 4 | lo);
-  }
-  if (hex[2 * n] != '"') {
-    free(d->data);
-    return false;
-  }
-  return true;
-}
-
 static void load_capture(const char *name, struct capture *cap)
 {
   char path[4096];
@@ -185,14 +119,18 @@ static void load_capture(const char *name, struct capture *cap)
   }
   memset(cap, 0, sizeof(*cap));
   while ((got = getline(&line, &line_cap, f)) > 0) {
+    struct vector_datagram v = {false, 0, 0, NULL};
     struct datagram d;
     lineno++;
     if (got <= 1)
       continue;
-    if (!parse_line(line, &d)) {
+    if (!vector_parse_line(line, MAX_DATAGRAM, &v)) {
       fprintf(stderr, "%s:%zu: unparsable line\n", path, lineno);
       fail();
     }
+    d.repair = v.repair;
+    d.len = v.len;
+    d.data = v.data;
     cap->items = realloc(cap->items, (cap->count + 1) * sizeof(*cap->items));
     assert_non_null(cap->items);
     cap->items[cap->count++] = d;

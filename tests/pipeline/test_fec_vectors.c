@@ -31,6 +31,7 @@
 #include "pipeline/receiver.h"
 #include "rtp/rtp.h"
 #include "test_util.h"
+#include "vectors_jsonl.h"
 
 #ifndef RILL_VECTORS_DIR
 #define RILL_VECTORS_DIR ""
@@ -76,59 +77,6 @@ static uint64_t rng_next(void)
   rng_state ^= rng_state << 25;
   rng_state ^= rng_state >> 27;
   return rng_state * UINT64_C(2685821657736338717);
-}
-
-static int hex_value(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static const char *field(const char *line, const char *key)
-{
-  char pattern[32];
-  const char *p;
-  snprintf(pattern, sizeof(pattern), "\"%s\":", key);
-  p = strstr(line, pattern);
-  if (!p)
-    return NULL;
-  p += strlen(pattern);
-  while (*p == ' ')
-    p++;
-  return p;
-}
-
-static bool parse_line(const char *line, struct datagram *d)
-{
-  const char *port = field(line, "port"), *len = field(line, "len"), *hex = field(line, "hex"),
-             *t = field(line, "t_us");
-  unsigned long n;
-  size_t i;
-  if (!port || !len || !hex || !t || *hex != '"')
-    return false;
-  memset(d, 0, sizeof(*d));
-  d->repair = strncmp(port, "\"repair\"", 8) == 0;
-  n = strtoul(len, NULL, 10);
-  if (n == 0 || n > MAX_DATAGRAM)
-    return false;
-  d->t_ns = strtoll(t, NULL, 10) * 1000;
-  hex++;
-  d->len = n;
-  d->data = malloc(n);
-  if (!d->data)
-    return false;
-  for (i = 0; i < n; i++) {
-    int hi = hex_value(hex[2 * i]), lo = hi < 0 ? -1 : hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    d->data[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return true;
 }
 
 static uint32_t rd32le(const uint8_t *p)
@@ -196,7 +144,15 @@ static void load_capture(const char *name, int scheme, struct capture *cap)
     if (got <= 1)
       continue;
     assert_true(cap->count < MAX_PACKETS);
-    assert_true(parse_line(line, &cap->items[cap->count]));
+    {
+      struct vector_datagram v = {false, 0, 0, NULL};
+      struct datagram *d = &cap->items[cap->count];
+      assert_true(vector_parse_line(line, MAX_DATAGRAM, &v));
+      d->repair = v.repair;
+      d->len = v.len;
+      d->t_ns = v.t_ns;
+      d->data = v.data;
+    }
     cap->count++;
   }
   free(line);
