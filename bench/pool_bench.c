@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 {
   long iterations = argc > 1 ? atol(argv[1]) : 4000000;
   struct rill_limiter global, socket;
-  struct rill_pool_config cfg = {"bench", OBJ_BYTES, 0, 0, 1};
+  struct rill_pool_config cfg = {"bench", OBJ_BYTES, 0, 0, 1, 0};
   struct pool_ctx pc, pc_charged;
   struct allocator pool_a, charged_a, malloc_a = {"malloc", malloc_fn, free_fn, NULL};
   struct rill_pool_stats st;
@@ -201,7 +201,7 @@ int main(int argc, char **argv)
   m = run_xthread(&malloc_a, iterations, &global);
   report("xthread", p, m);
 
-  pool_reclaim(pc.pool);
+  pool_reclaim(pc.pool, 1);
   pool_stats(pc.pool, &st);
   printf("\npool after run: %zu slabs, %zu bytes held, peak global %zu bytes, %llu allocations\n",
          st.slabs, st.slab_bytes, (size_t)atomic_load(&global.peak_bytes),

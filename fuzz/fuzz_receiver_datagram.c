@@ -200,8 +200,8 @@ static void inject(const uint8_t *data, size_t len, unsigned source)
 static int reclaim_on_loop(void *arg)
 {
   (void)arg;
-  pool_reclaim(ctx->buffers);
-  pool_reclaim(ctx->packets);
+  pool_reclaim(ctx->buffers, 1);
+  pool_reclaim(ctx->packets, 1);
   return RILL_OK;
 }
 

@@ -22,8 +22,8 @@ struct packet_factory {
 
 static inline void factory_init(struct packet_factory *f, const struct rtp_encoding *enc)
 {
-  struct rill_pool_config pc = {"pkt", sizeof(struct rill_packet), 0, 0, 0};
-  struct rill_pool_config bc = {"buf", buffer_object_bytes(2048), 0, 0, 0};
+  struct rill_pool_config pc = {"pkt", sizeof(struct rill_packet), 0, 0, 0, 0};
+  struct rill_pool_config bc = {"buf", buffer_object_bytes(2048), 0, 0, 0, 0};
   assert_int_equal(limiter_init(&f->global, NULL, 64u << 20, "global"), RILL_OK);
   assert_int_equal(pool_create(arena_heap(), &f->global, &pc, &f->packets), RILL_OK);
   assert_int_equal(pool_create(arena_heap(), &f->global, &bc, &f->buffers), RILL_OK);
@@ -33,8 +33,8 @@ static inline void factory_init(struct packet_factory *f, const struct rtp_encod
 static inline void factory_deinit(struct packet_factory *f)
 {
   struct rill_pool_stats st;
-  pool_reclaim(f->packets);
-  pool_reclaim(f->buffers);
+  pool_reclaim(f->packets, 1);
+  pool_reclaim(f->buffers, 1);
   pool_stats(f->packets, &st);
   assert_int_equal(st.in_use_objects, 0); /* every packet was freed */
   pool_destroy(f->packets);

@@ -13,7 +13,9 @@
  * Hysteresis. A slab that becomes empty stays in the spare list; empty
  * slabs are given back only in pool_reclaim, which the owner calls on a
  * housekeeping period, keeping config.spare_slabs of them, and those only
- * for POOL_SPARE_MAX_RECLAIMS reclaims without use. Between two reclaims a
+ * until they have been empty for config.spare_max_age_ns by the owner's
+ * clock (measured from the first reclaim that finds them empty), however
+ * often reclaim runs. Between two reclaims a
  * load that swings between full and empty (a burst of packets read out in
  * one go) reuses its slabs instead of mapping and unmapping them every
  * swing; the reclaim period bounds how long unused memory stays held, and
@@ -24,6 +26,16 @@
  * capacity doubles), between min_slab_objects and max_slab_bytes. When the
  * budget refuses that size, smaller slabs are tried down to the minimum, so
  * the pool grows up to whatever the limiter allows.
+ *
+ * Wake-ups. The notify callback is a system call for the context (an
+ * eventfd write), and pool_free runs on the real-time reader, so it must not
+ * fire on every free. It fires only when the owner asked for it
+ * (pool_want_notify: a paused socket waits for memory), once per request:
+ * the owner sets `want_notify`, then looks at the return list; a freer
+ * pushes, then takes the flag with an exchange. Both sides use sequentially
+ * consistent order, so at least one of them sees the other: either the
+ * owner finds the list non-empty and notifies itself, or the freer finds
+ * the flag set and notifies, never neither.
  *
  * Fresh slabs are carved lazily (a bump index), so the pages of a large
  * mapped slab are touched only as objects are really used.
@@ -42,8 +54,8 @@
 #define POOL_ALIGN 16
 #define POOL_DEFAULT_MIN_SLAB_OBJECTS 16
 #define POOL_DEFAULT_MAX_SLAB_BYTES ((size_t)1 << 20)
-/* A spare that stayed empty through this many reclaims goes back too. */
-#define POOL_SPARE_MAX_RECLAIMS 10
+/* A spare that stayed empty this long goes back too. */
+#define POOL_DEFAULT_SPARE_MAX_AGE_NS INT64_C(1000000000)
 
 enum { SLAB_FULL = -1, SLAB_EMPTY = -2 };
 
@@ -70,7 +82,8 @@ struct pool_slab {
   size_t fresh;                    /* objects [fresh, capacity) never handed out */
   size_t bytes;                    /* bytes asked of the arena */
   int bin;                         /* 0..POOL_BINS-1, SLAB_FULL or SLAB_EMPTY */
-  unsigned empty_reclaims;         /* reclaims this slab has spent empty, as a spare */
+  int64_t empty_since_ns;          /* owner's clock at the first reclaim that found it a
+                                      spare; 0: not seen by a reclaim yet */
 };
 
 struct rill_pool {
@@ -84,6 +97,7 @@ struct rill_pool {
   size_t min_slab_objects;
   size_t max_slab_objects;
   size_t spare_max;
+  int64_t spare_max_age_ns;
 
   /* Owner-only state. */
   struct rill_list bins[POOL_BINS];
@@ -95,6 +109,8 @@ struct rill_pool {
   _Atomic(struct pool_free_obj *) returned;
   rill_pool_notify_cb notify;
   void *notify_ctx;
+  atomic_bool want_notify;     /* set by the owner, taken by the freer that notifies */
+  atomic_uint_least64_t notifies;
 
   /* Written by the owner only, read by anyone. */
   atomic_size_t slabs;
@@ -137,7 +153,7 @@ static void slab_link(struct rill_pool *pool, struct pool_slab *slab)
   int bin;
   if (slab->in_use == 0) {
     bin = SLAB_EMPTY;
-    slab->empty_reclaims = 0;
+    slab->empty_since_ns = 0;
     list_insert_head(&pool->spares, &slab->link);
     OWNER_ADD(pool->spare_count, 1);
   } else if (slab->in_use == slab->capacity) {
@@ -356,6 +372,13 @@ static void uncharge(struct rill_pool *pool, struct pool_obj *obj)
   }
 }
 
+static void fire_notify(struct rill_pool *pool)
+{
+  atomic_fetch_add_explicit(&pool->notifies, 1, memory_order_relaxed);
+  if (pool->notify)
+    pool->notify(pool->notify_ctx);
+}
+
 void pool_free(void *payload)
 {
   struct pool_obj *obj;
@@ -371,10 +394,20 @@ void pool_free(void *payload)
   do {
     f->next = head;
   } while (!atomic_compare_exchange_weak_explicit(&pool->returned, &head, f,
-                                                  memory_order_release,
+                                                  memory_order_seq_cst,
                                                   memory_order_relaxed));
-  if (!head && pool->notify)
-    pool->notify(pool->notify_ctx);
+  /* See "Wake-ups": only when the owner waits, and only one freer. */
+  if (atomic_load_explicit(&pool->want_notify, memory_order_seq_cst) &&
+      atomic_exchange_explicit(&pool->want_notify, false, memory_order_seq_cst))
+    fire_notify(pool);
+}
+
+void pool_want_notify(struct rill_pool *pool)
+{
+  atomic_store_explicit(&pool->want_notify, true, memory_order_seq_cst);
+  if (atomic_load_explicit(&pool->returned, memory_order_seq_cst) &&
+      atomic_exchange_explicit(&pool->want_notify, false, memory_order_seq_cst))
+    fire_notify(pool);
 }
 
 void pool_free_owner(void *payload)
@@ -404,18 +437,20 @@ struct rill_limiter *pool_scope_of(void *payload)
   return obj_header(payload)->scope;
 }
 
-void pool_reclaim(struct rill_pool *pool)
+void pool_reclaim(struct rill_pool *pool, int64_t now_ns)
 {
   struct rill_list *node;
   drain_returned(pool);
   trim_spares(pool, pool->spare_max);
-  /* Spares age: one kept through POOL_SPARE_MAX_RECLAIMS reclaims without
-   * being needed is released too, so memory comes back after a burst even
-   * while a steady stream keeps the pool busy. */
+  /* Spares age by the clock: one kept empty for spare_max_age_ns is
+   * released too, so memory comes back after a burst even while a steady
+   * stream keeps the pool busy, however often reclaim is called. */
   for (node = pool->spares.next; node != &pool->spares;) {
     struct pool_slab *slab = RILL_CONTAINER_OF(node, struct pool_slab, link);
     node = node->next;
-    if (++slab->empty_reclaims >= POOL_SPARE_MAX_RECLAIMS) {
+    if (slab->empty_since_ns == 0) {
+      slab->empty_since_ns = now_ns ? now_ns : 1;
+    } else if (now_ns - slab->empty_since_ns >= pool->spare_max_age_ns) {
       slab_unlink(pool, slab);
       slab_release(pool, slab);
     }
@@ -487,11 +522,15 @@ int pool_create(struct rill_arena *arena, struct rill_limiter *parent,
   pool->min_slab_objects = min_objects;
   pool->max_slab_objects = max_objects;
   pool->spare_max = config->spare_slabs;
+  pool->spare_max_age_ns =
+      config->spare_max_age_ns > 0 ? config->spare_max_age_ns : POOL_DEFAULT_SPARE_MAX_AGE_NS;
   for (b = 0; b < POOL_BINS; b++)
     list_init(&pool->bins[b]);
   list_init(&pool->spares);
   list_init(&pool->all_slabs);
   atomic_init(&pool->returned, NULL);
+  atomic_init(&pool->want_notify, false);
+  atomic_init(&pool->notifies, 0);
   *out = pool;
   return RILL_OK;
 
@@ -530,5 +569,6 @@ void pool_stats(const struct rill_pool *pool, struct rill_pool_stats *out)
   out->refused_arena = LOAD(refused_arena);
   out->slabs_created = LOAD(slabs_created);
   out->slabs_released = LOAD(slabs_released);
+  out->notifies = LOAD(notifies);
 #undef LOAD
 }

@@ -16,9 +16,11 @@
  * Threads. One thread role allocates (the owner: the network thread for
  * packet pools); any thread may free. pool_free never takes a lock: it
  * pushes the object on a lock-free return list, which the owner drains on
- * its next allocation or in pool_reclaim. A notify callback tells the owner
- * when the return list goes from empty to non-empty, so that an owner that
- * stopped allocating (e.g. a paused socket) learns that memory came back.
+ * its next allocation or in pool_reclaim. An owner that stopped allocating
+ * (a socket paused for want of memory) asks to be told when memory comes
+ * back (pool_want_notify); the next pool_free then runs the notify callback,
+ * once. Frees that nobody waits for notify nobody, so the real-time reader
+ * makes no system call for them.
  *
  * All functions are O(1) except pool_reclaim, pool_trim and pool_destroy,
  * which are linear in returned objects and slabs held.
@@ -43,6 +45,7 @@ struct rill_pool_config {
   size_t min_slab_objects; /* objects in the first slab; 0: 16 */
   size_t max_slab_bytes;   /* cap on one slab's bytes; 0: 1 MiB */
   size_t spare_slabs;      /* empty slabs pool_reclaim keeps for reuse; 0 keeps none */
+  int64_t spare_max_age_ns; /* a spare empty this long goes back too; 0: 1 s */
 };
 
 struct rill_pool_stats {
@@ -59,6 +62,7 @@ struct rill_pool_stats {
   uint64_t refused_arena;  /* the system allocator failed */
   uint64_t slabs_created;
   uint64_t slabs_released;
+  uint64_t notifies;       /* notify callbacks run */
 };
 
 /*
@@ -112,12 +116,13 @@ struct rill_limiter *pool_scope_of(void *obj);
 
 /*
  * Take back objects freed by other threads, then give the arena every empty
- * slab beyond config.spare_slabs, and the spares that stayed empty through
- * 10 reclaims. Empty slabs are released only here (and in pool_trim): the
- * owner calls this on a housekeeping period, and that period is the pool's
- * hysteresis. Thread role: the pool's owner.
+ * slab beyond config.spare_slabs, and the spares that have been empty for
+ * config.spare_max_age_ns at `now_ns` (the owner's monotonic clock; a
+ * spare's age starts at the first reclaim that finds it empty, so how often
+ * this is called does not change how long spares live). Empty slabs are
+ * released only here (and in pool_trim). Thread role: the pool's owner.
  */
-void pool_reclaim(struct rill_pool *pool);
+void pool_reclaim(struct rill_pool *pool, int64_t now_ns);
 
 /*
  * pool_reclaim, then give every empty slab back, spares included (for a
@@ -126,10 +131,19 @@ void pool_reclaim(struct rill_pool *pool);
 void pool_trim(struct rill_pool *pool);
 
 /*
- * Set the callback run (on the freeing thread) when a pool_free makes the
- * return list non-empty. Thread role: control, before the pool is shared.
+ * Set the callback that tells the owner memory came back (see
+ * pool_want_notify). Thread role: control, before the pool is shared.
  */
 void pool_set_notify(struct rill_pool *pool, rill_pool_notify_cb cb, void *ctx);
+
+/*
+ * Ask for one notify callback when memory comes back: the next pool_free
+ * runs it on the freeing thread, or this call runs it at once (on the
+ * owner) if objects were already returned and not yet taken back. One
+ * request, one callback; frees with no request pending run nothing.
+ * Thread role: the pool's owner.
+ */
+void pool_want_notify(struct rill_pool *pool);
 
 /* Usable bytes of each object. Thread role: any. */
 size_t pool_object_bytes(const struct rill_pool *pool);

@@ -123,6 +123,9 @@ static void pause_receiving(struct rill_udp_port *port)
   port->paused = true;
   atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
   count(&port->pauses);
+  /* Wake this thread when a reader frees a buffer (the context's notify);
+   * the retry timer is the fallback. */
+  pool_want_notify(port->buffers);
   if (ratelimit_allow(&port->pause_log, clock_now_ns(), &suppressed)) {
     const struct rill_limiter *global = port->scope.parent;
     RILL_LOG(RILL_LOG_WARN, "net",

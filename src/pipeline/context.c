@@ -17,8 +17,8 @@ static void reclaim_and_notify(struct rill_context *ctx, bool memory_event)
 {
   struct rill_list *node;
   int64_t now = clock_now_ns();
-  pool_reclaim(ctx->buffers);
-  pool_reclaim(ctx->packets);
+  pool_reclaim(ctx->buffers, now);
+  pool_reclaim(ctx->packets, now);
   for (node = ctx->clients.next; node != &ctx->clients;) {
     struct context_client *c = CLIENT_OF(node);
     node = node->next; /* a client may remove itself */
@@ -43,7 +43,8 @@ static void on_memory_wake(uv_async_t *async)
   reclaim_and_notify(async->data, true);
 }
 
-/* Runs on the freeing thread: only an async send, which is signal-safe. */
+/* Runs on the freeing thread, only when the network thread asked for it
+ * (pool_want_notify: a port paused for want of memory): an async send. */
 static void pool_returned(void *user)
 {
   struct rill_context *ctx = user;
@@ -70,8 +71,8 @@ int context_create(const struct rill_context_params *params, struct rill_context
   struct rill_limiter boot;
   /* Slabs of at most 256 KiB: after a burst, the slab that a live packet
    * pins is small. */
-  struct rill_pool_config bc = {"buffers", 0, 0, (size_t)256 << 10, 1};
-  struct rill_pool_config pc = {"packets", sizeof(struct rill_packet), 0, (size_t)256 << 10, 1};
+  struct rill_pool_config bc = {"buffers", 0, 0, (size_t)256 << 10, 1, 0};
+  struct rill_pool_config pc = {"packets", sizeof(struct rill_packet), 0, (size_t)256 << 10, 1, 0};
   int status;
 
   if (!out)

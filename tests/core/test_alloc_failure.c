@@ -38,7 +38,7 @@ static void sweep(attempt_fn attempt, int min_failures)
 
 static int attempt_pool(struct rill_arena *arena, struct rill_limiter *global)
 {
-  struct rill_pool_config cfg = {"sweep", 64, 4, 0, 1};
+  struct rill_pool_config cfg = {"sweep", 64, 4, 0, 1, 0};
   struct rill_pool *pool;
   void *objs[40];
   int i, status = pool_create(arena, global, &cfg, &pool);
@@ -65,7 +65,7 @@ static int attempt_pool(struct rill_arena *arena, struct rill_limiter *global)
 
 static int attempt_buffer(struct rill_arena *arena, struct rill_limiter *global)
 {
-  struct rill_pool_config cfg = {"sweep", buffer_object_bytes(1500), 0, 0, 0};
+  struct rill_pool_config cfg = {"sweep", buffer_object_bytes(1500), 0, 0, 0, 0};
   struct rill_pool *pool;
   struct rill_buffer *b;
   int status = pool_create(arena, global, &cfg, &pool);

@@ -14,7 +14,7 @@ struct fixture {
 
 static void fixture_init(struct fixture *f)
 {
-  struct rill_pool_config cfg = {"packets", buffer_object_bytes(DATAGRAM_BYTES), 0, 0, 0};
+  struct rill_pool_config cfg = {"packets", buffer_object_bytes(DATAGRAM_BYTES), 0, 0, 0, 0};
   assert_int_equal(limiter_init(&f->global, NULL, 4 << 20, "global"), RILL_OK);
   assert_int_equal(pool_create(arena_heap(), &f->global, &cfg, &f->pool), RILL_OK);
 }
@@ -56,11 +56,11 @@ static void buffer_last_unref_frees(void **state)
   assert_int_equal(buffer_refs(b), 3);
   buffer_unref(b);
   buffer_unref(b);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   pool_stats(f.pool, &st);
   assert_int_equal(st.in_use_objects, 1);
   buffer_unref(b);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   pool_stats(f.pool, &st);
   assert_int_equal(st.in_use_objects, 0);
   buffer_unref(NULL);
@@ -124,7 +124,7 @@ static void buffer_concurrent_unref_frees_once(void **state)
     assert_int_equal(pthread_create(&th, NULL, drop_all, NULL), 0);
     drop_all(NULL);
     pthread_join(th, NULL);
-    pool_reclaim(f.pool);
+    pool_reclaim(f.pool, 1);
     {
       struct rill_pool_stats st;
       pool_stats(f.pool, &st);

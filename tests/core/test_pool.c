@@ -6,6 +6,8 @@
 #include "core/spsc_ring.h"
 #include "test_util.h"
 
+#define MS INT64_C(1000000)
+
 #define OBJ_BYTES 200
 
 struct fixture {
@@ -29,7 +31,7 @@ static size_t used(const struct rill_limiter *l)
 /* A pool of fixed 16-object slabs (max_slab_bytes forces the minimum). */
 static void fixture_init(struct fixture *f, size_t budget, size_t spare, size_t max_slab_bytes)
 {
-  struct rill_pool_config cfg = {"test", OBJ_BYTES, 16, max_slab_bytes, spare};
+  struct rill_pool_config cfg = {"test", OBJ_BYTES, 16, max_slab_bytes, spare, 0};
   fail_arena_init(&f->arena, arena_heap(), -1);
   assert_int_equal(limiter_init(&f->global, NULL, budget, "global"), RILL_OK);
   assert_int_equal(pool_create(&f->arena.base, &f->global, &cfg, &f->pool), RILL_OK);
@@ -84,7 +86,7 @@ static void pool_global_limiter_counts_exactly_the_slab_bytes(void **state)
     pool_free_owner(objs[i]);
   /* Empty slabs are still held (and charged) until the owner reclaims. */
   assert_int_equal(used(&f.global) - base, stats_of(f.pool).slab_bytes);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   assert_int_equal(used(&f.global), base);
   fixture_deinit(&f);
 }
@@ -149,7 +151,7 @@ static void pool_empty_slabs_are_released_after_a_burst(void **state)
     pool_free(objs[i]);
   for (i = 1; i < 3000; i += 2)
     pool_free(objs[i]);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   st = stats_of(f.pool);
   assert_int_equal(st.in_use_objects, 0);
   assert_int_equal(st.slabs, 1); /* one spare kept for hysteresis */
@@ -189,7 +191,7 @@ static void pool_allocates_from_the_fullest_slab(void **state)
   /* B is full now; A drains to empty and is released (no spares). */
   for (i = 0; i < 4; i++)
     pool_free_owner(objs[i]);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   assert_int_equal(stats_of(f.pool).slabs, 1);
   assert_int_equal(stats_of(f.pool).slabs_released, 1);
   for (i = 16; i < 32; i++)
@@ -236,27 +238,32 @@ static void pool_reclaim_releases_empty_slabs_beyond_spares(void **state)
   assert_int_equal(stats_of(f.pool).slabs_created, 4);
   assert_int_equal(stats_of(f.pool).slabs_released, 0);
   assert_int_equal(stats_of(f.pool).spare_slabs, 4);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1 * MS);
   assert_int_equal(stats_of(f.pool).slabs, 1);
   assert_int_equal(stats_of(f.pool).slabs_released, 3);
-  /* The spare is kept for 10 reclaims in all, then released too. */
-  for (cycle = 0; cycle < 8; cycle++)
-    pool_reclaim(f.pool);
+  /* The spare is kept for 1 s of the owner's clock from the first reclaim
+   * that saw it empty, however many reclaims run meanwhile. */
+  for (cycle = 0; cycle < 100; cycle++)
+    pool_reclaim(f.pool, 1 * MS + cycle * MS);
   assert_int_equal(stats_of(f.pool).slabs, 1);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1000 * MS);
+  assert_int_equal(stats_of(f.pool).slabs, 1);
+  pool_reclaim(f.pool, 1001 * MS);
   assert_int_equal(stats_of(f.pool).slabs, 0);
-  /* A spare that is used again starts its count afresh. */
+  /* A spare that is used again starts its age afresh. */
   for (i = 0; i < 17; i++)
     assert_non_null(objs[i] = pool_alloc(f.pool, NULL));
   pool_free_owner(objs[16]);
-  for (cycle = 0; cycle < 9; cycle++)
-    pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 2000 * MS);
+  pool_reclaim(f.pool, 2900 * MS);
   assert_int_equal(stats_of(f.pool).spare_slabs, 1);
   assert_non_null(objs[16] = pool_alloc(f.pool, NULL));
   pool_free_owner(objs[16]);
-  for (cycle = 0; cycle < 9; cycle++)
-    pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 3500 * MS);
+  pool_reclaim(f.pool, 4400 * MS);
   assert_int_equal(stats_of(f.pool).spare_slabs, 1);
+  pool_reclaim(f.pool, 4500 * MS);
+  assert_int_equal(stats_of(f.pool).spare_slabs, 0);
   for (i = 0; i < 16; i++)
     pool_free_owner(objs[i]);
   fixture_deinit(&f);
@@ -290,7 +297,7 @@ static void pool_scope_budget_refuses_and_free_releases_at_once(void **state)
   assert_non_null(objs[3] = pool_alloc(f.pool, &socket));
   for (i = 1; i < 4; i++)
     pool_free(objs[i]);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   assert_int_equal(used(&socket), 0);
   fixture_deinit(&f);
 }
@@ -330,7 +337,7 @@ static void pool_recharge_moves_between_scopes(void **state)
   pool_free(a);
   pool_free(b);
   assert_int_equal(used(&session), 0);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   fixture_deinit(&f);
 }
 
@@ -341,22 +348,97 @@ static void count_notify(void *ctx)
   notified++;
 }
 
-static void pool_notifies_when_returns_appear(void **state)
+static void pool_notifies_only_when_asked(void **state)
 {
   struct fixture f;
-  void *a, *b;
+  void *a, *b, *c;
   (void)state;
   fixture_init(&f, 1 << 20, 0, 1);
   pool_set_notify(f.pool, count_notify, NULL);
   notified = 0;
   a = pool_alloc(f.pool, NULL);
   b = pool_alloc(f.pool, NULL);
+  c = pool_alloc(f.pool, NULL);
+  /* Nobody waits: a free runs no callback (no system call on the reader). */
   pool_free(a);
+  assert_int_equal(notified, 0);
+  pool_reclaim(f.pool, 1);
+  /* The owner waits: the next free notifies, once. */
+  pool_want_notify(f.pool);
+  assert_int_equal(notified, 0);
+  pool_free(b);
   assert_int_equal(notified, 1);
-  pool_free(b); /* list already non-empty: no second wake-up */
+  pool_free(c);
   assert_int_equal(notified, 1);
-  pool_reclaim(f.pool);
+  /* Objects already returned when the owner asks: it is told at once. */
+  pool_want_notify(f.pool);
+  assert_int_equal(notified, 2);
+  assert_int_equal(stats_of(f.pool).notifies, 2);
+  pool_reclaim(f.pool, 2);
   assert_int_equal(stats_of(f.pool).in_use_objects, 0);
+  fixture_deinit(&f);
+}
+
+/* The owner asks while another thread frees: every request is answered
+ * (by the freer or by the owner finding the returns), none is lost. */
+struct notify_race {
+  struct rill_pool *pool;
+  void *objs[2000];
+  atomic_int next;
+};
+
+static atomic_int race_notified;
+static void race_notify(void *ctx)
+{
+  (void)ctx;
+  atomic_fetch_add(&race_notified, 1);
+}
+
+static void *race_freer(void *arg)
+{
+  struct notify_race *r = arg;
+  int i;
+  for (i = 0; i < 2000; i++) {
+    while (atomic_load(&r->next) <= i) {
+    }
+    pool_free(r->objs[i]);
+  }
+  return NULL;
+}
+
+static void pool_notify_request_never_lost(void **state)
+{
+  struct fixture f;
+  struct notify_race r;
+  pthread_t t;
+  int i;
+  (void)state;
+  fixture_init(&f, 8 << 20, 0, 1);
+  pool_set_notify(f.pool, race_notify, NULL);
+  atomic_store(&race_notified, 0);
+  r.pool = f.pool;
+  atomic_init(&r.next, 0);
+  for (i = 0; i < 2000; i++)
+    assert_non_null(r.objs[i] = pool_alloc(f.pool, NULL));
+  assert_int_equal(pthread_create(&t, NULL, race_freer, &r), 0);
+  for (i = 0; i < 2000; i++) {
+    int before = atomic_load(&race_notified);
+    pool_reclaim(f.pool, 1); /* takes the returns: the list is empty again */
+    pool_want_notify(f.pool);
+    atomic_store(&r.next, i + 1); /* let the freer free one */
+    /* The request must be answered: by this free or, if it raced with the
+     * reclaim, at once. */
+    {
+      long spins = 0;
+      while (atomic_load(&race_notified) == before && spins < 2000000000L)
+        spins++;
+      assert_int_not_equal(atomic_load(&race_notified), before);
+    }
+  }
+  assert_int_equal(pthread_join(t, NULL), 0);
+  pool_reclaim(f.pool, 1);
+  assert_int_equal(stats_of(f.pool).in_use_objects, 0);
+  assert_int_equal(atomic_load(&race_notified), 2000);
   fixture_deinit(&f);
 }
 
@@ -418,7 +500,7 @@ static void pool_cross_thread_free_stress(void **state)
   }
   atomic_store(&x.done, 1);
   pthread_join(th, NULL);
-  pool_reclaim(f.pool);
+  pool_reclaim(f.pool, 1);
   assert_int_equal(atomic_load(&x.corrupt), 0);
   assert_int_equal(stats_of(f.pool).in_use_objects, 0);
   assert_int_equal(used(&socket), 0);
@@ -433,9 +515,9 @@ static void pool_create_rejects_bad_config(void **state)
 {
   struct rill_limiter global;
   struct rill_pool *pool = (void *)1;
-  struct rill_pool_config zero = {"z", 0, 0, 0, 0};
-  struct rill_pool_config huge = {"h", SIZE_MAX - 8, 0, 0, 0};
-  struct rill_pool_config huge_slab = {"hs", SIZE_MAX / 8, 0, 0, 0};
+  struct rill_pool_config zero = {"z", 0, 0, 0, 0, 0};
+  struct rill_pool_config huge = {"h", SIZE_MAX - 8, 0, 0, 0, 0};
+  struct rill_pool_config huge_slab = {"hs", SIZE_MAX / 8, 0, 0, 0, 0};
   (void)state;
   assert_int_equal(limiter_init(&global, NULL, 1 << 20, "g"), RILL_OK);
   assert_int_equal(pool_create(arena_heap(), &global, &zero, &pool), RILL_EINVAL);
@@ -460,7 +542,8 @@ int main(void)
       cmocka_unit_test(pool_scope_budget_refuses_and_free_releases_at_once),
       cmocka_unit_test(pool_rejects_a_scope_outside_its_limiter_tree),
       cmocka_unit_test(pool_recharge_moves_between_scopes),
-      cmocka_unit_test(pool_notifies_when_returns_appear),
+      cmocka_unit_test(pool_notifies_only_when_asked),
+      cmocka_unit_test(pool_notify_request_never_lost),
       cmocka_unit_test(pool_cross_thread_free_stress),
       cmocka_unit_test(pool_create_rejects_bad_config),
   };
