@@ -50,6 +50,9 @@ struct probation_entry {
 #define SETPOINT_LEARN_NS NS_PER_S
 #define CHOPPY_WINDOW_NS (250 * NS_PER_MS) /* a window with a gap or underrun is choppy */
 #define LOG_INTERVAL_NS (5 * NS_PER_S)
+/* While idle the network thread looks for a returning reader this often:
+ * the reader never wakes it (that would be a system call). */
+#define IDLE_WATCH_MS 10
 
 enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_CLOSING, SLOT_RETIRED };
 
@@ -58,7 +61,8 @@ enum gate_state {
   GATE_FREE,      /* nobody: the reader may take it, or the network thread to go idle */
   GATE_READING,   /* the reader, during one read */
   GATE_NET_OWNS,  /* the network thread, while it drops everything to go idle */
-  GATE_IDLE,      /* nobody, idle: the next read takes it and wakes the network */
+  GATE_IDLE,      /* nobody, idle: the next read takes it; the network's idle watch
+                     sees that and receives again */
 };
 
 typedef atomic_uint_least64_t counter_t;
@@ -119,8 +123,8 @@ struct rill_receiver {
   float *in_scratch;                 /* owned: IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS, reader */
   atomic_int gate;                   /* enum gate_state */
   atomic_int_least64_t last_read_ns; /* reader's clock at its last read */
-  uv_async_t wake;                   /* reader -> network: leave idle */
-  atomic_bool wake_open;
+  uv_timer_t idle_watch;             /* network: while idle, looks for the reader */
+  bool idle_watch_open;              /* network */
   bool idle_paused;                  /* network: ports paused because idle */
   struct rill_ratelimit create_limit; /* network: session creations per second */
   struct probation_entry *probation; /* owned: 1 << PROBATION_BITS, network; NULL if off */
@@ -583,6 +587,7 @@ static void add_gone_counters(struct rill_receiver *r, struct session_slot *s)
 }
 
 static void publish_depack(struct session_slot *s);
+static void on_idle_watch(uv_timer_t *timer);
 
 /* Network thread, holding the gate: drop every session and stop receiving. */
 static void enter_idle(struct rill_receiver *r, int64_t idle_ns)
@@ -606,6 +611,8 @@ static void enter_idle(struct rill_receiver *r, int64_t idle_ns)
   for (p = 0; p < r->port_count; p++)
     udp_port_hold(r->ports[p]);
   r->idle_paused = true;
+  if (r->idle_watch_open)
+    uv_timer_start(&r->idle_watch, on_idle_watch, IDLE_WATCH_MS, IDLE_WATCH_MS);
   bump(&r->idle_entries);
   pool_trim(r->ctx->buffers);
   pool_trim(r->ctx->packets);
@@ -620,6 +627,8 @@ static void leave_idle(struct rill_receiver *r)
   if (!r->idle_paused || atomic_load_explicit(&r->gate, memory_order_acquire) == GATE_IDLE)
     return;
   r->idle_paused = false;
+  if (r->idle_watch_open)
+    uv_timer_stop(&r->idle_watch);
   for (p = 0; p < r->port_count; p++) {
     flushed += udp_port_flush(r->ports[p], 1u << 20);
     udp_port_release(r->ports[p]);
@@ -627,9 +636,9 @@ static void leave_idle(struct rill_receiver *r)
   RILL_LOG(RILL_LOG_INFO, "receiver", "active again: %zu stale datagrams discarded", flushed);
 }
 
-static void on_wake(uv_async_t *async)
+static void on_idle_watch(uv_timer_t *timer)
 {
-  leave_idle(async->data);
+  leave_idle(timer->data);
 }
 
 static void check_idle(struct rill_receiver *r, int64_t now_ns)
@@ -669,7 +678,7 @@ static void receiver_tick(struct context_client *c, int64_t now_ns)
 {
   struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
   uint32_t i;
-  leave_idle(r); /* fallback if the wake-up was missed */
+  leave_idle(r); /* also when no port has an idle watch (tests) */
   check_idle(r, now_ns);
   warn_saturated(r, now_ns);
   for (i = 0; i < r->p.max_sessions; i++) {
@@ -906,12 +915,11 @@ static void retire_session(struct session_slot *s)
 void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int64_t now_ns)
 {
   int gate = GATE_FREE;
-  bool waking = false;
 
+  /* Back from idle, the gate goes IDLE -> READING; the network thread's idle
+   * watch sees it within IDLE_WATCH_MS and receives again. */
   if (!atomic_compare_exchange_strong(&r->gate, &gate, GATE_READING)) {
-    if (gate == GATE_IDLE && atomic_compare_exchange_strong(&r->gate, &gate, GATE_READING)) {
-      waking = true;
-    } else {
+    if (gate != GATE_IDLE || !atomic_compare_exchange_strong(&r->gate, &gate, GATE_READING)) {
       /* The network thread is dropping everything to go idle: play silence. */
       atomic_store_explicit(&r->last_read_ns, now_ns, memory_order_relaxed);
       memset(out, 0, (size_t)frames * r->p.channels * sizeof(float));
@@ -919,8 +927,6 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
     }
   }
   atomic_store_explicit(&r->last_read_ns, now_ns, memory_order_relaxed);
-  if (waking && atomic_load_explicit(&r->wake_open, memory_order_acquire))
-    uv_async_send(&r->wake);
 
   while (frames > 0) {
     uint32_t n = frames < CHUNK_FRAMES ? frames : CHUNK_FRAMES, i;
@@ -1099,9 +1105,9 @@ static int bind_on_loop(void *arg)
   }
   if (r->port_count == 0) {
     context_add_client(ctx, &r->client);
-    uv_async_init(&ctx->loop.loop, &r->wake, on_wake);
-    r->wake.data = r;
-    atomic_store_explicit(&r->wake_open, true, memory_order_release);
+    uv_timer_init(&ctx->loop.loop, &r->idle_watch);
+    r->idle_watch.data = r;
+    r->idle_watch_open = true;
   }
   r->ports[r->port_count++] = q->port;
   atomic_fetch_add(&r->ports_open, 1);
@@ -1274,7 +1280,7 @@ void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *globa
     limiter_stats(&r->ports[0]->scope, socket);
 }
 
-static void wake_closed(uv_handle_t *handle)
+static void idle_watch_closed(uv_handle_t *handle)
 {
   struct rill_receiver *r = handle->data;
   atomic_fetch_sub(&r->ports_open, 1);
@@ -1286,10 +1292,11 @@ static int close_on_loop(void *arg)
   size_t i;
   if (r->port_count > 0)
     context_remove_client(&r->client);
-  if (atomic_load(&r->wake_open)) {
-    atomic_store(&r->wake_open, false);
+  if (r->idle_watch_open) {
+    r->idle_watch_open = false;
     atomic_fetch_add(&r->ports_open, 1); /* counted like a port until libuv closes it */
-    uv_close((uv_handle_t *)&r->wake, wake_closed);
+    uv_timer_stop(&r->idle_watch);
+    uv_close((uv_handle_t *)&r->idle_watch, idle_watch_closed);
   }
   for (i = 0; i < r->port_count; i++)
     udp_port_close(r->ports[i], port_closed_free);

@@ -159,8 +159,9 @@ int receiver_enable_fec(struct rill_receiver *r, int fec);
  * reader's state over (a CAS on a gate word that the reader holds for the
  * duration of each read, so the two never work on it at once), drops every
  * session and queued packet, stops receiving and returns empty slabs. The
- * next read takes the gate back, outputs silence and wakes the network
- * thread, which discards what the kernel queued meanwhile and receives
+ * next read takes the gate back and outputs silence; the network thread,
+ * which looks for that every 10 ms while idle (the reader makes no system
+ * call to wake it), discards what the kernel queued meanwhile and receives
  * again: live audio is back after about one target latency, never stale.
  * A read that finds the network thread in the middle of that work outputs
  * silence and returns at once.

@@ -2,6 +2,12 @@
  * Sender. Sequence number, timestamp and SSRC start random (RFC 3550 5.1).
  * Channel mapping happens before encoding, so the wire carries
  * params.enc.channels whatever the caller writes.
+ *
+ * Hand-off to the network thread. The writer is real-time: it makes no
+ * system call, so it cannot wake the network thread (an eventfd write). It
+ * only pushes composed packets on the send ring; the network thread pumps
+ * that ring on a timer (SENDER_PUMP_MS), which adds at most that much to
+ * the latency and costs one timer wake-up per period for the whole sender.
  */
 #include "pipeline/sender.h"
 
@@ -23,6 +29,8 @@
 #define SENDER_RS_CHUNK 256
 #define SENDER_RS_OUT_FRAMES (SENDER_RS_CHUNK * 8 + 64)
 #define SENDER_MAX_RATE_RATIO 8
+/* The network thread sends what the writer queued this often. */
+#define SENDER_PUMP_MS 1
 
 struct send_slot {
   uint32_t len;
@@ -51,9 +59,11 @@ struct rill_sender {
   /* network thread */
   struct rill_udp_port *port; /* owned */
   struct sockaddr_storage dest;
-  uv_async_t wake;
-  bool wake_open;
-  atomic_bool closed;
+  uv_timer_t pump;            /* sends what the writer queued */
+  bool pump_open;
+  /* libuv handles not yet closed (the port counts as one, the pump as one):
+   * close waits for 0, in whatever order libuv runs the callbacks. */
+  atomic_int handles_open;
   atomic_uint_least64_t frames_written, composed, sent, dropped;
   /* FEC (issue 6): the writer's block encoder (owned; writer thread once
    * connected), its scheme (0: none yet), the repair endpoint (network). */
@@ -101,9 +111,9 @@ static void flush_sends(struct rill_sender *s)
   }
 }
 
-static void on_wake(uv_async_t *async)
+static void on_pump(uv_timer_t *timer)
 {
-  flush_sends(async->data);
+  flush_sends(timer->data);
 }
 
 static void free_resampling(struct rill_sender *s)
@@ -200,29 +210,31 @@ static int connect_on_loop(void *arg)
   struct connect_req *q = arg;
   struct rill_sender *s = q->s;
   struct sockaddr_storage any;
+  size_t len = q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                              : sizeof(struct sockaddr_in);
   int status;
 
-  if (q->iface == SENDER_IFACE_REPAIR) {
-    memcpy(&s->repair_dest, q->dest,
-           q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                          : sizeof(struct sockaddr_in));
-    atomic_store_explicit(&s->repair_dest_set, true, memory_order_relaxed);
+  if (q->open_port) {
+    memset(&any, 0, sizeof(any));
+    any.ss_family = q->dest->sa_family;
+    status = udp_port_open(s->port, &s->ctx->loop.loop, (struct sockaddr *)&any, false, NULL,
+                           NULL, 0);
+    if (status != RILL_OK)
+      return status;
+    atomic_fetch_add(&s->handles_open, 1);
+    uv_timer_init(&s->ctx->loop.loop, &s->pump);
+    s->pump.data = s;
+    uv_timer_start(&s->pump, on_pump, SENDER_PUMP_MS, SENDER_PUMP_MS);
+    s->pump_open = true;
+    atomic_fetch_add(&s->handles_open, 1);
   }
-  if (!q->open_port)
-    return RILL_OK;
-  memset(&any, 0, sizeof(any));
-  any.ss_family = q->dest->sa_family;
-  status = udp_port_open(s->port, &s->ctx->loop.loop, (struct sockaddr *)&any, false, NULL,
-                         NULL, 0);
-  if (status != RILL_OK)
-    return status;
-  if (q->iface == SENDER_IFACE_SOURCE)
-    memcpy(&s->dest, q->dest,
-           q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                          : sizeof(struct sockaddr_in));
-  uv_async_init(&s->ctx->loop.loop, &s->wake, on_wake);
-  s->wake.data = s;
-  s->wake_open = true;
+  /* Either endpoint may come first; each sets its own destination. */
+  if (q->iface == SENDER_IFACE_REPAIR) {
+    memcpy(&s->repair_dest, q->dest, len);
+    atomic_store_explicit(&s->repair_dest_set, true, memory_order_relaxed);
+  } else {
+    memcpy(&s->dest, q->dest, len);
+  }
   return RILL_OK;
 }
 
@@ -345,8 +357,6 @@ static void emit_packet(struct rill_sender *s)
     (void)spsc_ring_push(s->send_ring, slot); /* never full: as many slots as ring entries */
     if (fw)
       emit_repair(s, fw);
-    if (s->wake_open)
-      uv_async_send(&s->wake);
   }
   /* The stream's clock advances whether or not the packet left. */
   s->seq++;
@@ -422,18 +432,26 @@ void sender_stats(struct rill_sender *s, struct sender_totals *out,
 static void port_closed(struct rill_udp_port *port)
 {
   struct rill_sender *s = port->user;
-  atomic_store(&s->closed, true);
+  atomic_fetch_sub(&s->handles_open, 1);
+}
+
+static void pump_closed(uv_handle_t *handle)
+{
+  struct rill_sender *s = handle->data;
+  atomic_fetch_sub(&s->handles_open, 1);
 }
 
 static int close_on_loop(void *arg)
 {
   struct rill_sender *s = arg;
-  if (!s->port) {
-    atomic_store(&s->closed, true);
+  if (!s->port)
     return RILL_OK;
-  }
   flush_sends(s);
-  uv_close((uv_handle_t *)&s->wake, NULL);
+  if (s->pump_open) {
+    s->pump_open = false;
+    uv_timer_stop(&s->pump);
+    uv_close((uv_handle_t *)&s->pump, pump_closed);
+  }
   s->port->user = s;
   udp_port_close(s->port, port_closed);
   return RILL_OK;
@@ -460,7 +478,9 @@ void sender_destroy(struct rill_sender *s)
     s->staged = 0;
   }
   evloop_call(&ctx->loop, close_on_loop, s);
-  while (!atomic_load(&s->closed))
+  /* libuv runs close callbacks an iteration later, each in its own order:
+   * wait for every handle, or it would touch freed memory. */
+  while (atomic_load(&s->handles_open) > 0)
     evloop_call(&ctx->loop, noop, NULL);
   if (s->port)
     mem_free(ctx->arena, &ctx->global, s->port, sizeof(*s->port));
