@@ -1,0 +1,402 @@
+/*
+ * The real-time contract, tested: rill_receiver_read and rill_sender_write
+ * make no system call and no heap allocation, with live traffic over
+ * loopback, FEC, rate conversion and drift compensation at work.
+ *
+ * The reader (or writer) runs on a thread guarded by tests/rt_guard.h: a
+ * seccomp filter hands each of its system calls to a supervisor that counts
+ * those made inside rill's call (the guard is armed only around it; the
+ * thread's own pacing sleeps are outside), and the test program's malloc
+ * family counts allocations the same way. The first test shows that the
+ * guard does catch a deliberate write() and malloc().
+ */
+
+#include <math.h>
+#include <pthread.h>
+#include <rill/rill.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt_guard.h"
+#include "test_util.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+
+/* ThreadSanitizer's runtime makes system calls of its own (futex, mmap) on
+ * every instrumented thread, so counts there say nothing about rill: the
+ * release and ASan+UBSan builds run these tests; TSan checks the same
+ * threads for races. */
+static void skip_under_tsan(void)
+{
+#ifdef UNDER_TSAN
+  print_message("skipped under ThreadSanitizer: its runtime makes system calls itself\n");
+  skip();
+#endif
+}
+
+#define NS_PER_S INT64_C(1000000000)
+#define READ_PERIODS 3000
+#define WRITE_PERIODS 1500
+#define PERIOD_NS (2 * INT64_C(1000000))
+
+static int64_t now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static void sleep_until(int64_t deadline_ns)
+{
+  struct timespec ts = {(time_t)(deadline_ns / NS_PER_S), (long)(deadline_ns % NS_PER_S)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0) {
+  }
+}
+
+static void assert_clean(const struct rt_guard_counts *c, const char *what)
+{
+  char names[256];
+  if (c->syscalls != 0 || c->allocations != 0) {
+    print_error("%s: %llu system calls (%s), %llu allocations on the real-time thread\n", what,
+                (unsigned long long)c->syscalls, rt_guard_describe(c, names, sizeof(names)),
+                (unsigned long long)c->allocations);
+    fail();
+  }
+}
+
+/* ---- the guard catches what it must ---- */
+
+struct deliberate_job {
+  struct rt_guard_counts quiet, caught;
+  char err[160];
+  int status;
+};
+
+static void *(*volatile malloc_fn)(size_t) = malloc;
+static void (*volatile free_fn)(void *) = free;
+
+static void *deliberate_thread(void *arg)
+{
+  struct deliberate_job *j = arg;
+  j->status = rt_guard_install(j->err, sizeof(j->err));
+  if (j->status != 0)
+    return NULL;
+  rt_guard_arm();
+  (void)now_ns(); /* the vDSO: no system call */
+  rt_guard_disarm();
+  rt_guard_counts(&j->quiet);
+  rt_guard_arm();
+  if (write(STDERR_FILENO, "", 0) != 0)
+    j->status = -1;
+  free_fn(malloc_fn(32));
+  rt_guard_disarm();
+  rt_guard_counts(&j->caught);
+  return NULL;
+}
+
+static void rt_guard_catches_a_deliberate_write_and_malloc(void **state)
+{
+  struct deliberate_job j;
+  pthread_t t;
+  char names[128];
+  (void)state;
+  skip_under_tsan();
+  memset(&j, 0, sizeof(j));
+  assert_int_equal(pthread_create(&t, NULL, deliberate_thread, &j), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rt_guard_finish();
+  if (j.status != 0)
+    print_error("guard: %s\n", j.err);
+  assert_int_equal(j.status, 0);
+  assert_int_equal(j.quiet.syscalls, 0);
+  assert_int_equal(j.quiet.allocations, 0);
+  assert_int_equal(j.caught.syscalls, 1);
+  assert_string_equal(rt_guard_describe(&j.caught, names, sizeof(names)), "write");
+  if (rt_guard_counts_allocations())
+    assert_int_equal(j.caught.allocations, 2); /* malloc + free */
+}
+
+/* ---- traffic: senders paced by their own (drifting) clocks ---- */
+
+struct traffic {
+  struct rill_sender *sender;
+  uint32_t rate_hz, channels;
+  double speed;         /* >1: this sender's clock runs fast */
+  atomic_bool stop;
+  atomic_int write_errors;
+  pthread_t thread;
+};
+
+static void *traffic_thread(void *arg)
+{
+  struct traffic *t = arg;
+  enum { CHUNK_MS = 5 };
+  uint32_t frames = t->rate_hz * CHUNK_MS / 1000;
+  float buf[48000 * CHUNK_MS / 1000 * 2];
+  double phase = 0, carry = 0;
+  int64_t next = now_ns();
+  while (!atomic_load(&t->stop)) {
+    uint32_t n, i, c;
+    /* A fast clock: more frames per real period. */
+    carry += frames * t->speed;
+    n = (uint32_t)carry;
+    carry -= n;
+    if (n > sizeof(buf) / sizeof(buf[0]) / t->channels)
+      n = (uint32_t)(sizeof(buf) / sizeof(buf[0]) / t->channels);
+    for (i = 0; i < n; i++) {
+      for (c = 0; c < t->channels; c++)
+        buf[i * t->channels + c] = 0.3f * (float)sin(phase);
+      phase += 2 * M_PI * 440.0 / t->rate_hz;
+    }
+    if (rill_sender_write(t->sender, buf, n) != RILL_OK)
+      atomic_fetch_add(&t->write_errors, 1);
+    next += CHUNK_MS * INT64_C(1000000);
+    sleep_until(next);
+  }
+  return NULL;
+}
+
+static void traffic_start(struct traffic *t, struct rill_context *ctx,
+                          const struct rill_sender_config *cfg, const char *source_uri,
+                          const char *repair_uri, double speed)
+{
+  memset(t, 0, sizeof(*t));
+  assert_int_equal(rill_sender_open(ctx, cfg, &t->sender), RILL_OK);
+  assert_int_equal(rill_sender_connect(t->sender, source_uri), RILL_OK);
+  if (repair_uri)
+    assert_int_equal(rill_sender_connect(t->sender, repair_uri), RILL_OK);
+  t->rate_hz = cfg->input_rate_hz ? cfg->input_rate_hz : cfg->encoding.rate_hz;
+  t->channels = cfg->encoding.channels;
+  t->speed = speed;
+  atomic_init(&t->stop, false);
+  atomic_init(&t->write_errors, 0);
+  assert_int_equal(pthread_create(&t->thread, NULL, traffic_thread, t), 0);
+}
+
+static void traffic_stop(struct traffic *t)
+{
+  atomic_store(&t->stop, true);
+  assert_int_equal(pthread_join(t->thread, NULL), 0);
+  assert_int_equal(atomic_load(&t->write_errors), 0);
+  assert_int_equal(rill_sender_close(t->sender), RILL_OK);
+}
+
+/* ---- the reader ---- */
+
+struct reader_job {
+  struct rill_receiver *recv;
+  float *buf;
+  uint32_t frames;
+  struct rt_guard_counts counts;
+  char err[160];
+  int status;
+  double peak;
+};
+
+static void *reader_thread(void *arg)
+{
+  struct reader_job *j = arg;
+  int64_t next;
+  int i;
+  j->status = rt_guard_install(j->err, sizeof(j->err));
+  if (j->status != 0)
+    return NULL;
+  next = now_ns();
+  for (i = 0; i < READ_PERIODS; i++) {
+    uint32_t k;
+    rt_guard_arm();
+    if (rill_receiver_read(j->recv, j->buf, j->frames) != RILL_OK)
+      j->status = -1;
+    rt_guard_disarm();
+    for (k = 0; k < j->frames * 2; k++)
+      if (fabs(j->buf[k]) > j->peak)
+        j->peak = fabs(j->buf[k]);
+    next += PERIOD_NS;
+    sleep_until(next);
+  }
+  rt_guard_counts(&j->counts);
+  return NULL;
+}
+
+static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
+{
+  struct rill_context *ctx;
+  struct rill_receiver *recv;
+  struct rill_receiver_config rc;
+  struct rill_sender_config fec_cfg, plain_cfg;
+  struct rill_encoding pt96 = {96, RILL_FORMAT_S16, 48000, 2};
+  struct rill_receiver_metrics m;
+  struct rill_session_metrics sessions[4];
+  struct traffic fec_sender, plain_sender;
+  struct reader_job j;
+  uint16_t fec_port = 0, repair_port = 0, plain_port = 0;
+  char src_uri[64], rpr_uri[64], plain_uri[64];
+  size_t n = 0, i;
+  bool drift_engaged = false;
+  pthread_t t;
+  (void)state;
+  skip_under_tsan();
+
+  assert_int_equal(rill_context_open(NULL, &ctx), RILL_OK);
+  memset(&rc, 0, sizeof(rc));
+  rc.rate_hz = 44100;
+  rc.channels = 2;
+  rc.encodings = &pt96;
+  rc.encoding_count = 1;
+  rc.target_latency_ns = 100 * INT64_C(1000000);
+  assert_int_equal(rill_receiver_open(ctx, &rc, &recv), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rtp+rs8m://127.0.0.1:0", NULL, &fec_port), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rs8m://127.0.0.1:0", NULL, &repair_port), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rtp://127.0.0.1:0", NULL, &plain_port), RILL_OK);
+  snprintf(src_uri, sizeof(src_uri), "rtp+rs8m://127.0.0.1:%u", fec_port);
+  snprintf(rpr_uri, sizeof(rpr_uri), "rs8m://127.0.0.1:%u", repair_port);
+  snprintf(plain_uri, sizeof(plain_uri), "rtp://127.0.0.1:%u", plain_port);
+
+  /* A 48 kHz FEC sender whose clock runs 0.3 % fast (rate conversion, and
+   * drift the controller must steer against), and a 44.1 kHz L16 one. */
+  memset(&fec_cfg, 0, sizeof(fec_cfg));
+  fec_cfg.encoding = pt96;
+  memset(&plain_cfg, 0, sizeof(plain_cfg));
+  plain_cfg.encoding = (struct rill_encoding){10, RILL_FORMAT_S16, 44100, 2};
+  traffic_start(&fec_sender, ctx, &fec_cfg, src_uri, rpr_uri, 1.003);
+  traffic_start(&plain_sender, ctx, &plain_cfg, plain_uri, NULL, 1.0);
+
+  memset(&j, 0, sizeof(j));
+  j.recv = recv;
+  j.frames = 88; /* 2 ms at 44.1 kHz */
+  j.buf = calloc((size_t)j.frames * 2, sizeof(float));
+  assert_non_null(j.buf);
+  assert_int_equal(pthread_create(&t, NULL, reader_thread, &j), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rt_guard_finish();
+  if (j.status != 0)
+    print_error("reader: %s\n", j.err);
+  assert_int_equal(j.status, 0);
+
+  assert_int_equal(rill_receiver_metrics(recv, &m, sessions, 4, &n), RILL_OK);
+  traffic_stop(&fec_sender);
+  traffic_stop(&plain_sender);
+
+  assert_clean(&j.counts, "rill_receiver_read");
+  /* The path was really exercised: both sessions played, FEC repair
+   * arrived, and the drift controller moved the ratio of the fast one. */
+  assert_int_equal(n, 2);
+  assert_true(m.packets_played > 1000);
+  assert_true(m.fec_repair_received > 100);
+  for (i = 0; i < n; i++)
+    if (sessions[i].drift_ppb != 0)
+      drift_engaged = true;
+  assert_true(drift_engaged);
+  assert_true(j.peak > 0.2);
+
+  free(j.buf);
+  assert_int_equal(rill_receiver_close(recv), RILL_OK);
+  assert_int_equal(rill_context_close(ctx), RILL_OK);
+}
+
+/* ---- the writer ---- */
+
+struct writer_job {
+  struct rill_sender *sender;
+  struct rt_guard_counts counts;
+  char err[160];
+  int status;
+};
+
+static void *writer_thread(void *arg)
+{
+  struct writer_job *j = arg;
+  enum { FRAMES = 96 }; /* 2 ms at 48 kHz */
+  float buf[FRAMES * 2];
+  double phase = 0;
+  int64_t next;
+  int i, k;
+  j->status = rt_guard_install(j->err, sizeof(j->err));
+  if (j->status != 0)
+    return NULL;
+  next = now_ns();
+  for (i = 0; i < WRITE_PERIODS; i++) {
+    for (k = 0; k < FRAMES; k++) {
+      buf[2 * k] = buf[2 * k + 1] = 0.3f * (float)sin(phase);
+      phase += 2 * M_PI * 440.0 / 48000.0;
+    }
+    rt_guard_arm();
+    if (rill_sender_write(j->sender, buf, FRAMES) != RILL_OK)
+      j->status = -1;
+    rt_guard_disarm();
+    next += PERIOD_NS;
+    sleep_until(next);
+  }
+  rt_guard_counts(&j->counts);
+  return NULL;
+}
+
+static void sender_write_makes_no_syscall_and_no_allocation(void **state)
+{
+  struct rill_context *ctx;
+  struct rill_receiver *recv;
+  struct rill_sender_config sc;
+  struct rill_sender_metrics m;
+  struct writer_job j;
+  uint16_t src_port = 0, rpr_port = 0;
+  char uri[64];
+  pthread_t t;
+  (void)state;
+  skip_under_tsan();
+
+  assert_int_equal(rill_context_open(NULL, &ctx), RILL_OK);
+  /* Somewhere for the packets to go (never read: it goes idle). */
+  assert_int_equal(rill_receiver_open(ctx, NULL, &recv), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rtp+rs8m://127.0.0.1:0", NULL, &src_port), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rs8m://127.0.0.1:0", NULL, &rpr_port), RILL_OK);
+
+  /* 48 kHz input resampled to L16 44.1 kHz, with rs8m FEC. */
+  memset(&sc, 0, sizeof(sc));
+  sc.encoding = (struct rill_encoding){10, RILL_FORMAT_S16, 44100, 2};
+  sc.input_rate_hz = 48000;
+  assert_int_equal(rill_sender_open(ctx, &sc, &j.sender), RILL_OK);
+  snprintf(uri, sizeof(uri), "rtp+rs8m://127.0.0.1:%u", src_port);
+  assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
+  snprintf(uri, sizeof(uri), "rs8m://127.0.0.1:%u", rpr_port);
+  assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
+
+  j.status = 0;
+  assert_int_equal(pthread_create(&t, NULL, writer_thread, &j), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  rt_guard_finish();
+  if (j.status != 0)
+    print_error("writer: %s\n", j.err);
+  assert_int_equal(j.status, 0);
+  assert_clean(&j.counts, "rill_sender_write");
+
+  /* The packets left: the network thread pumped them. 1500 x 2 ms of audio
+   * is 600 packets of 5 ms, plus 10 repair per 18. */
+  assert_int_equal(rill_sender_metrics(j.sender, &m), RILL_OK);
+  assert_true(m.packets_sent >= 550);
+  assert_true(m.fec_repair_sent >= 250);
+  assert_int_equal(m.packets_dropped, 0);
+
+  assert_int_equal(rill_sender_close(j.sender), RILL_OK);
+  assert_int_equal(rill_receiver_close(recv), RILL_OK);
+  assert_int_equal(rill_context_close(ctx), RILL_OK);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(rt_guard_catches_a_deliberate_write_and_malloc),
+      cmocka_unit_test(receiver_read_makes_no_syscall_and_no_allocation),
+      cmocka_unit_test(sender_write_makes_no_syscall_and_no_allocation),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
