@@ -48,6 +48,12 @@ struct probation_entry {
 #define DRIFT_DEADBAND_NS (2 * NS_PER_MS)
 #define DRIFT_SMOOTHING_NS (500 * NS_PER_MS)
 #define SETPOINT_LEARN_NS NS_PER_S
+/* A new drift ratio rebuilds speex's filter table on the reader (about 8 us
+ * at quality 3, 150 us at quality 10): a session applies one at most this
+ * often, and one read applies at most this many, which bounds a read's
+ * worst case whatever the number of sessions. */
+#define RATIO_UPDATE_NS (100 * NS_PER_MS)
+#define RATIO_UPDATES_PER_READ 2
 #define CHOPPY_WINDOW_NS (250 * NS_PER_MS) /* a window with a gap or underrun is choppy */
 #define LOG_INTERVAL_NS (5 * NS_PER_S)
 /* While idle the network thread looks for a returning reader this often:
@@ -80,7 +86,7 @@ struct session_slot {
   uint32_t reserved_ssrc;           /* a FREE slot kept for this SSRC ... */
   int64_t reserved_until_ns;        /* ... until then (evicted for it) */
   bool have_transit;
-  int64_t last_transit;             /* for the jitter estimate, in RTP units */
+  uint32_t last_transit;            /* for the jitter estimate, in RTP units (wraps) */
   double jitter;                    /* RTP units */
   /* Set up by the network thread before ACTIVE, torn down after RETIRED. */
   bool rs_active;                   /* resampling this session */
@@ -103,6 +109,7 @@ struct session_slot {
   int64_t choppy_since_ns;          /* first of the consecutive choppy windows; 0: none */
   bool played_once;                 /* watchdog: some audio was played */
   bool latctl_engaged;              /* the latency left the dead band once */
+  int64_t ratio_applied_ns;         /* last time a controller output was applied */
   /* Published counters. */
   counter_t packets_received, dropped_net;
   counter_t played, lost, late, duplicate, dropped_rt, gap_frames, underruns, resyncs;
@@ -121,6 +128,11 @@ struct rill_receiver {
   size_t slots_bytes;
   float *scratch;                    /* owned: CHUNK_FRAMES * RTP_MAX_CHANNELS, reader */
   float *in_scratch;                 /* owned: IN_SCRATCH_FRAMES * RTP_MAX_CHANNELS, reader */
+  uint32_t ratio_updates_left;       /* reader: filter rebuilds this read may still do */
+  atomic_uint_least64_t ratio_updates; /* filter rebuilds done (reader adds) */
+  /* Resampler disagreements with its exact-count promise (reader adds;
+   * expected 0): input frames it did not take, output frames it did not give. */
+  atomic_uint_least64_t rs_input_dropped, rs_output_short;
   atomic_int gate;                   /* enum gate_state */
   atomic_int_least64_t last_read_ns; /* reader's clock at its last read */
   uv_timer_t idle_watch;             /* network: while idle, looks for the reader */
@@ -308,15 +320,21 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
   return NULL;
 }
 
-/* RFC 3550 A.8: interarrival jitter in RTP timestamp units. */
+/* Arrival time in RTP units of `rate_hz`, modulo 2^32 like RTP timestamps
+ * (no overflow however long the clock has run). */
+static uint32_t arrival_rtp_units(int64_t recv_ns, uint32_t rate_hz)
+{
+  uint64_t ns = recv_ns > 0 ? (uint64_t)recv_ns : 0;
+  return (uint32_t)((ns / NS_PER_S) * rate_hz + (ns % NS_PER_S) * rate_hz / NS_PER_S);
+}
+
+/* RFC 3550 A.8: interarrival jitter in RTP timestamp units. Transit times
+ * wrap with the timestamps; their difference is taken wrap-aware. */
 static void update_jitter(struct session_slot *s, const struct rill_packet *pkt)
 {
-  int64_t arrival = pkt->recv_ns / 1000 * (int64_t)s->enc.rate_hz / 1000000;
-  int64_t transit = arrival - (int64_t)pkt->timestamp;
+  uint32_t transit = arrival_rtp_units(pkt->recv_ns, s->enc.rate_hz) - pkt->timestamp;
   if (s->have_transit) {
-    int64_t d = transit - s->last_transit;
-    /* Wrap of the 32-bit timestamp shows as a jump of 2^32: fold it back. */
-    d = (int64_t)(int32_t)(uint32_t)d;
+    int64_t d = ts_diff(transit, s->last_transit);
     if (d < 0)
       d = -d;
     s->jitter += ((double)d - s->jitter) / 16.0;
@@ -749,6 +767,7 @@ static void start_playback(struct rill_receiver *r, struct session_slot *s)
   s->choppy_since_ns = 0;
   s->played_once = false;
   s->latctl_engaged = false;
+  s->ratio_applied_ns = 0;
   s->rt_active = true;
 }
 
@@ -763,7 +782,8 @@ static void steer(struct rill_receiver *r, struct session_slot *s, int64_t laten
                   int64_t now_ns)
 {
   int64_t lo = r->p.target_latency_ns / 2, hi = r->p.target_latency_ns + r->p.latency_tolerance_ns;
-  double dt, alpha;
+  double dt, alpha, scaling;
+  uint64_t changes;
   if (s->setpoint_ns == 0) {
     /* Learn the latency to hold over the first second of playback: one
      * measurement alone may catch a burst or a late packet. */
@@ -786,7 +806,18 @@ static void steer(struct rill_receiver *r, struct session_slot *s, int64_t laten
   if (!s->latctl_engaged && fabs(s->smoothed_error_ns) < DRIFT_DEADBAND_NS)
     return;
   s->latctl_engaged = true;
-  (void)resampler_set_scaling(&s->rs, latctl_update(&s->latctl, latency_ns, now_ns));
+  scaling = latctl_update(&s->latctl, latency_ns, now_ns);
+  /* The controller integrates every measurement; its output is applied at
+   * a bounded rate (see RATIO_UPDATE_NS). */
+  if (now_ns - s->ratio_applied_ns < RATIO_UPDATE_NS || r->ratio_updates_left == 0)
+    return;
+  changes = s->rs.stats.ratio_changes;
+  (void)resampler_set_scaling(&s->rs, scaling);
+  s->ratio_applied_ns = now_ns;
+  if (s->rs.stats.ratio_changes != changes) {
+    r->ratio_updates_left--;
+    atomic_fetch_add_explicit(&r->ratio_updates, 1, memory_order_relaxed);
+  }
 }
 
 /*
@@ -811,8 +842,17 @@ static bool play_resampled(struct rill_receiver *r, struct session_slot *s, floa
     }
     audio += depack_read(&s->depack, r->in_scratch, need);
     (void)resampler_process(&s->rs, r->in_scratch, need, &used, r->scratch, n, &written);
+    /* The resampler promises exactly n frames for exactly `need`; should it
+     * ever disagree, the output stays contiguous (done advances by what was
+     * written) and the mismatch is counted. */
+    if (used < need)
+      atomic_fetch_add_explicit(&r->rs_input_dropped, need - used, memory_order_relaxed);
+    if (written < n)
+      atomic_fetch_add_explicit(&r->rs_output_short, n - written, memory_order_relaxed);
     mix_add_mapped(out + (size_t)done * r->p.channels, r->p.channels, r->scratch, ch, written);
-    done += n;
+    done += written;
+    if (written == 0)
+      break; /* never spin: the rest of this read stays silent */
   }
   if (r->p.drift_compensation && s->depack.started &&
       depack_newest_arrival(&s->depack, &newest)) {
@@ -927,6 +967,7 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
     }
   }
   atomic_store_explicit(&r->last_read_ns, now_ns, memory_order_relaxed);
+  r->ratio_updates_left = RATIO_UPDATES_PER_READ;
 
   while (frames > 0) {
     uint32_t n = frames < CHUNK_FRAMES ? frames : CHUNK_FRAMES, i;
@@ -1203,6 +1244,9 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->watchdog_resets = load(&r->watchdog_resets);
   t->idle_entries = load(&r->idle_entries);
   t->idle = atomic_load_explicit(&r->gate, memory_order_relaxed) == GATE_IDLE;
+  t->ratio_updates = load(&r->ratio_updates);
+  t->resampler_input_dropped = load(&r->rs_input_dropped);
+  t->resampler_output_short = load(&r->rs_output_short);
   for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {
     struct rill_udp_port_stats ps;
     udp_port_stats(r->ports[i], &ps);

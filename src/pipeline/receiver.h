@@ -69,6 +69,9 @@ struct receiver_totals {
   uint64_t idle_entries;       /* times the receiver went idle (nobody read) */
   uint64_t flushed;            /* stale datagrams discarded when leaving idle */
   bool idle;                   /* idle now */
+  uint64_t ratio_updates;      /* drift ratio changes applied (speex filter rebuilds) */
+  uint64_t resampler_input_dropped; /* frames the resampler did not take (expected 0) */
+  uint64_t resampler_output_short;  /* frames it did not produce (expected 0) */
   uint32_t sessions;           /* active now */
   /* Packet counters over every session, removed ones included (a snapshot:
    * a session being removed may briefly count twice or not at all). */

@@ -113,13 +113,14 @@ struct run_result {
   int64_t final_drift_ppb;
   int64_t setpoint_ns;
   int64_t final_err_ns;
+  uint64_t ratio_updates;  /* filter rebuilds applied */
 };
 
 /* Run `seconds` of simulated time with the sender `ppm` fast. */
 static struct run_result run(double ppm, int seconds)
 {
   struct sim s;
-  struct run_result res = {0, 0, 0, 0, 0};
+  struct run_result res = {0, 0, 0, 0, 0, 0};
   struct rtp_encoding enc = {10, RTP_FMT_S16BE, 44100, 2};
   int64_t t0 = 1000 * NS_PER_S, now, next_packet;
   double packet_period_ns = 5e6 * 220.0 / 220.5 / (1.0 + ppm * 1e-6);
@@ -156,7 +157,13 @@ static struct run_result run(double ppm, int seconds)
     }
     res.final_drift_ppb = info.scaling_ppb;
     res.final_err_ns = (int64_t)smoothed;
+    /* The resampler gives exactly what is asked and takes all it is given. */
+    assert_int_equal(t.resampler_input_dropped, 0);
+    assert_int_equal(t.resampler_output_short, 0);
+    res.ratio_updates = t.ratio_updates;
   }
+  /* Ratio changes are rate-limited: at most one per 100 ms for a session. */
+  assert_true(res.ratio_updates <= (uint64_t)seconds * 10);
   sim_close(&s);
   return res;
 }
@@ -175,6 +182,7 @@ static void check_drift(double ppm)
   /* The ratio found is the drift, within 20 ppm (the resampler's ratio
    * steps are about 15 ppm). */
   assert_true(fabs((double)res.final_drift_ppb / 1000.0 - ppm) < 20.0);
+  assert_true(res.ratio_updates > 0);
 }
 
 static void drift_plus_500_ppm_converges(void **state)
@@ -210,6 +218,7 @@ static void drift_zero_does_not_wander(void **state)
    * exactly nominal (the controller is never engaged). */
   assert_int_equal(res.settle_ns, 0);
   assert_int_equal(res.final_drift_ppb, 0);
+  assert_int_equal(res.ratio_updates, 0);
 }
 
 /* 48 kHz sender (PT 96) into a 44.1 kHz receiver: the 1 kHz sine comes out
@@ -243,6 +252,12 @@ static void rate_conversion_keeps_frequency(void **state)
   freq = crossings / 2.0 / 2.0;
   rms = sqrt(sum / (2.0 * OUT_RATE));
   print_message("48k -> 44.1k: %.2f Hz, rms %.4f (0.3536 expected)\n", freq, rms);
+  {
+    struct receiver_totals t;
+    receiver_stats(s.r, &t, NULL, 0, NULL);
+    assert_int_equal(t.resampler_input_dropped, 0);
+    assert_int_equal(t.resampler_output_short, 0);
+  }
   assert_true(fabs(freq - 1000.0) <= 1.0);
   assert_true(fabs(rms - 0.5 / sqrt(2.0)) < 0.01);
   sim_close(&s);
