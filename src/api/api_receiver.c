@@ -174,12 +174,12 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
                           size_t *session_count)
 {
   struct receiver_totals t;
-  struct receiver_session_info info[16];
-  size_t n = 0, i, cap;
+  struct receiver_session_info info;
+  size_t n = 0;
+  uint32_t slot, slots;
   if (!recv || !out)
     return RILL_EINVAL;
-  cap = sessions ? (session_cap < 16 ? session_cap : 16) : 0;
-  receiver_stats(recv, &t, info, cap, &n);
+  receiver_stats(recv, &t, NULL, 0, NULL);
   memset(out, 0, sizeof(*out));
   out->datagrams = t.datagrams;
   out->bad_packets = t.bad_packets;
@@ -214,30 +214,35 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
     api_memory_metrics(&g, &out->memory);
     api_memory_metrics(&sock, &out->socket_memory);
   }
-  for (i = 0; i < n; i++) {
-    struct rill_session_metrics *m = &sessions[i];
+  /* Every active session, up to the caller's capacity (any max_sessions). */
+  slots = receiver_max_sessions(recv);
+  for (slot = 0; sessions && slot < slots && n < session_cap; slot++) {
+    struct rill_session_metrics *m;
+    if (!receiver_session_at(recv, slot, &info))
+      continue;
+    m = &sessions[n++];
     memset(m, 0, sizeof(*m));
-    m->ssrc = info[i].ssrc;
-    format_source(&info[i].source, m->source, sizeof(m->source));
-    m->payload_type = info[i].payload_type;
-    m->packets_received = info[i].packets_received;
-    m->packets_played = info[i].packets_played;
-    m->packets_lost = info[i].packets_lost;
-    m->packets_late = info[i].packets_late;
-    m->packets_duplicate = info[i].packets_duplicate;
-    m->packets_dropped = info[i].packets_dropped;
-    m->gap_frames = info[i].gap_frames;
-    m->underruns = info[i].underruns;
-    m->resyncs = info[i].resyncs;
-    m->jitter_ns = info[i].jitter_ns;
-    m->latency_ns = info[i].latency_ns;
-    m->drift_ppb = info[i].scaling_ppb;
-    m->drift_saturated = info[i].saturated;
-    m->memory_bytes = info[i].memory_bytes;
-    m->fec_recovered = info[i].fec_recovered;
-    m->fec_unrecoverable = info[i].fec_unrecoverable;
-    m->fec_repair_received = info[i].fec_repair_received;
-    m->fec_repair_dropped = info[i].fec_repair_dropped;
+    m->ssrc = info.ssrc;
+    format_source(&info.source, m->source, sizeof(m->source));
+    m->payload_type = info.payload_type;
+    m->packets_received = info.packets_received;
+    m->packets_played = info.packets_played;
+    m->packets_lost = info.packets_lost;
+    m->packets_late = info.packets_late;
+    m->packets_duplicate = info.packets_duplicate;
+    m->packets_dropped = info.packets_dropped;
+    m->gap_frames = info.gap_frames;
+    m->underruns = info.underruns;
+    m->resyncs = info.resyncs;
+    m->jitter_ns = info.jitter_ns;
+    m->latency_ns = info.latency_ns;
+    m->drift_ppb = info.scaling_ppb;
+    m->drift_saturated = info.saturated;
+    m->memory_bytes = info.memory_bytes;
+    m->fec_recovered = info.fec_recovered;
+    m->fec_unrecoverable = info.fec_unrecoverable;
+    m->fec_repair_received = info.fec_repair_received;
+    m->fec_repair_dropped = info.fec_repair_dropped;
   }
   if (session_count)
     *session_count = n;

@@ -73,8 +73,22 @@ enum gate_state {
 
 typedef atomic_uint_least64_t counter_t;
 
+#define IDENTITY_WORDS (sizeof(struct sockaddr_storage) / sizeof(uint64_t))
+
+/* Who a slot's session is, for threads other than the network thread
+ * (metrics): a sequence lock over relaxed atomics, so a snapshot taken while
+ * the network thread gives the slot to a new sender is either the old
+ * identity or the new one, never a mix. */
+struct slot_identity {
+  atomic_uint seq; /* odd while the network thread rewrites it */
+  atomic_uint_least32_t ssrc;
+  atomic_uint_least32_t payload_type;
+  atomic_uint_least64_t source[IDENTITY_WORDS];
+};
+
 struct session_slot {
   atomic_int state;
+  struct slot_identity id;          /* published copy of ssrc, enc.payload_type, source */
   /* Written by the network thread before the slot turns ACTIVE. */
   uint32_t ssrc;
   struct rtp_encoding enc;
@@ -122,7 +136,9 @@ struct rill_receiver {
   struct rill_receiver_params p;
   struct context_client client;      /* network thread */
   struct rill_udp_port *ports[RECEIVER_MAX_PORTS]; /* owned */
-  size_t port_count;
+  /* Ports bound: written by the network thread (release, after ports[] and
+   * endpoints[] are filled), read by any thread (acquire). */
+  atomic_size_t port_count;
   atomic_int ports_open;
   struct session_slot *slots;        /* owned: max_sessions */
   size_t slots_bytes;
@@ -153,6 +169,11 @@ struct rill_receiver {
   _Atomic(struct fec_reader *) fec;
   struct receiver_endpoint endpoints[RECEIVER_MAX_PORTS];
 };
+
+static size_t ports_bound(struct rill_receiver *r)
+{
+  return atomic_load_explicit(&r->port_count, memory_order_acquire);
+}
 
 static void bump(counter_t *c)
 {
@@ -194,6 +215,49 @@ static size_t addr_len(const struct sockaddr *sa)
 }
 
 /* ---- network thread ---- */
+
+/* Network thread: publish the slot's identity (see struct slot_identity). */
+static void identity_publish(struct session_slot *s)
+{
+  unsigned seq = atomic_load_explicit(&s->id.seq, memory_order_relaxed);
+  uint64_t words[IDENTITY_WORDS];
+  size_t i;
+  memcpy(words, &s->source, sizeof(words));
+  atomic_store_explicit(&s->id.seq, seq + 1, memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(&s->id.ssrc, s->ssrc, memory_order_relaxed);
+  atomic_store_explicit(&s->id.payload_type, s->enc.payload_type, memory_order_relaxed);
+  for (i = 0; i < IDENTITY_WORDS; i++)
+    atomic_store_explicit(&s->id.source[i], words[i], memory_order_relaxed);
+  atomic_store_explicit(&s->id.seq, seq + 2, memory_order_release);
+}
+
+/* Any thread: a consistent copy of the identity; false if the network
+ * thread kept rewriting it (the caller skips the slot this time). */
+static bool identity_read(struct session_slot *s, struct receiver_session_info *info)
+{
+  int tries;
+  for (tries = 0; tries < 64; tries++) {
+    uint64_t words[IDENTITY_WORDS];
+    uint32_t ssrc, pt;
+    size_t i;
+    unsigned seq = atomic_load_explicit(&s->id.seq, memory_order_acquire);
+    if (seq & 1)
+      continue;
+    ssrc = atomic_load_explicit(&s->id.ssrc, memory_order_relaxed);
+    pt = atomic_load_explicit(&s->id.payload_type, memory_order_relaxed);
+    for (i = 0; i < IDENTITY_WORDS; i++)
+      words[i] = atomic_load_explicit(&s->id.source[i], memory_order_relaxed);
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&s->id.seq, memory_order_relaxed) != seq)
+      continue;
+    info->ssrc = ssrc;
+    info->payload_type = (uint8_t)pt;
+    memcpy(&info->source, words, sizeof(info->source));
+    return true;
+  }
+  return false;
+}
 
 /* A packet record for datagram `buf` (one reference, handed over) parsed as `h`. */
 static void fill_packet(struct rill_packet *pkt, struct rill_buffer *buf,
@@ -287,6 +351,7 @@ static struct session_slot *create_session(struct rill_receiver *r, uint32_t ssr
     s->enc = *enc;
     memset(&s->source, 0, sizeof(s->source));
     memcpy(&s->source, src, addr_len(src));
+    identity_publish(s);
     s->last_packet_ns = now_ns;
     s->have_transit = false;
     s->jitter = 0;
@@ -626,7 +691,7 @@ static void enter_idle(struct rill_receiver *r, int64_t idle_ns)
     add_gone_counters(r, s);
     atomic_store_explicit(&s->state, SLOT_FREE, memory_order_release);
   }
-  for (p = 0; p < r->port_count; p++)
+  for (p = 0; p < ports_bound(r); p++)
     udp_port_hold(r->ports[p]);
   r->idle_paused = true;
   if (r->idle_watch_open)
@@ -647,7 +712,7 @@ static void leave_idle(struct rill_receiver *r)
   r->idle_paused = false;
   if (r->idle_watch_open)
     uv_timer_stop(&r->idle_watch);
-  for (p = 0; p < r->port_count; p++) {
+  for (p = 0; p < ports_bound(r); p++) {
     flushed += udp_port_flush(r->ports[p], 1u << 20);
     udp_port_release(r->ports[p]);
   }
@@ -721,7 +786,7 @@ static void receiver_memory_returned(struct context_client *c)
   size_t i;
   if (r->idle_paused)
     return; /* paused on purpose: only a read brings it back */
-  for (i = 0; i < r->port_count; i++)
+  for (i = 0; i < ports_bound(r); i++)
     udp_port_resume(r->ports[i]);
 }
 
@@ -1119,13 +1184,15 @@ static int bind_on_loop(void *arg)
   struct bind_req *q = arg;
   struct rill_receiver *r = q->r;
   struct rill_context *ctx = r->ctx;
+  size_t n;
   int status = udp_port_open(q->port, &ctx->loop.loop, q->addr, q->reuse_addr, ctx->buffers,
                              &ctx->global, r->p.socket_budget_bytes);
   if (status != RILL_OK)
     return status;
   /* The port's user is its endpoint (what it carries; FEC, issue 6). */
-  r->endpoints[r->port_count] = (struct receiver_endpoint){r, q->kind, q->fec};
-  q->port->user = &r->endpoints[r->port_count];
+  n = ports_bound(r);
+  r->endpoints[n] = (struct receiver_endpoint){r, q->kind, q->fec};
+  q->port->user = &r->endpoints[n];
   if (is_multicast(q->addr)) {
     char group[INET6_ADDRSTRLEN];
     const void *a = q->addr->sa_family == AF_INET
@@ -1137,20 +1204,21 @@ static int bind_on_loop(void *arg)
   if (status == RILL_OK && r->p.socket_rcvbuf_bytes)
     status = udp_port_set_recv_buffer(q->port, r->p.socket_rcvbuf_bytes);
   if (status == RILL_OK)
-    status = udp_port_start(q->port, on_datagram, &r->endpoints[r->port_count]);
+    status = udp_port_start(q->port, on_datagram, &r->endpoints[n]);
   if (status != RILL_OK) {
     atomic_fetch_add(&r->ports_open, 1);
     udp_port_close(q->port, port_closed_free);
     q->port = NULL; /* freed when libuv has closed it */
     return status;
   }
-  if (r->port_count == 0) {
+  if (n == 0) {
     context_add_client(ctx, &r->client);
     uv_timer_init(&ctx->loop.loop, &r->idle_watch);
     r->idle_watch.data = r;
     r->idle_watch_open = true;
   }
-  r->ports[r->port_count++] = q->port;
+  r->ports[n] = q->port;
+  atomic_store_explicit(&r->port_count, n + 1, memory_order_release);
   atomic_fetch_add(&r->ports_open, 1);
   return RILL_OK;
 }
@@ -1202,7 +1270,7 @@ int receiver_bind_endpoint(struct rill_receiver *r, const struct sockaddr *addr,
   struct sockaddr_storage local;
   int status;
 
-  if (r->port_count >= RECEIVER_MAX_PORTS)
+  if (ports_bound(r) >= RECEIVER_MAX_PORTS)
     return RILL_ESTATE;
   if (iface == RECEIVER_IFACE_REPAIR && !fec)
     return RILL_EINVAL;
@@ -1222,6 +1290,46 @@ int receiver_bind_endpoint(struct rill_receiver *r, const struct sockaddr *addr,
                             ? ((struct sockaddr_in6 *)&local)->sin6_port
                             : ((struct sockaddr_in *)&local)->sin_port);
   return RILL_OK;
+}
+
+bool receiver_session_at(struct rill_receiver *r, uint32_t index,
+                         struct receiver_session_info *info)
+{
+  struct session_slot *s;
+  struct fec_reader_stats fs;
+  if (index >= r->p.max_sessions)
+    return false;
+  s = &r->slots[index];
+  if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE)
+    return false;
+  memset(info, 0, sizeof(*info));
+  if (!identity_read(s, info))
+    return false;
+  info->packets_received = load(&s->packets_received);
+  info->packets_played = load(&s->played);
+  info->packets_lost = load(&s->lost);
+  info->packets_late = load(&s->late);
+  info->packets_duplicate = load(&s->duplicate);
+  info->packets_dropped = load(&s->dropped_net) + load(&s->dropped_rt);
+  info->gap_frames = load(&s->gap_frames);
+  info->underruns = load(&s->underruns);
+  info->resyncs = load(&s->resyncs);
+  info->jitter_ns = atomic_load_explicit(&s->jitter_ns, memory_order_relaxed);
+  info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
+  info->scaling_ppb = atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed);
+  info->saturated = atomic_load_explicit(&s->saturated, memory_order_relaxed);
+  info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
+  fec_reader_session_stats(atomic_load_explicit(&r->fec, memory_order_acquire), index, &fs);
+  info->fec_recovered = fs.recovered;
+  info->fec_unrecoverable = fs.unrecoverable;
+  info->fec_repair_received = fs.repair_received;
+  info->fec_repair_dropped = fs.repair_dropped;
+  return true;
+}
+
+uint32_t receiver_max_sessions(const struct rill_receiver *r)
+{
+  return r->p.max_sessions;
 }
 
 void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
@@ -1247,7 +1355,7 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   t->ratio_updates = load(&r->ratio_updates);
   t->resampler_input_dropped = load(&r->rs_input_dropped);
   t->resampler_output_short = load(&r->rs_output_short);
-  for (i = 0; i < r->port_count && i < RECEIVER_MAX_PORTS; i++) {
+  for (i = 0; i < ports_bound(r); i++) {
     struct rill_udp_port_stats ps;
     udp_port_stats(r->ports[i], &ps);
     t->socket_pauses += ps.pauses;
@@ -1269,7 +1377,6 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   }
   for (i = 0; i < r->p.max_sessions; i++) {
     struct session_slot *s = &r->slots[i];
-    struct receiver_session_info *info;
     int st = atomic_load_explicit(&s->state, memory_order_acquire);
     if (st == SLOT_FREE)
       continue;
@@ -1282,34 +1389,8 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
     if (st != SLOT_ACTIVE)
       continue;
     t->sessions++;
-    if (!sessions || n >= cap)
-      continue;
-    info = &sessions[n++];
-    info->ssrc = s->ssrc;
-    info->source = s->source;
-    info->payload_type = s->enc.payload_type;
-    info->packets_received = load(&s->packets_received);
-    info->packets_played = load(&s->played);
-    info->packets_lost = load(&s->lost);
-    info->packets_late = load(&s->late);
-    info->packets_duplicate = load(&s->duplicate);
-    info->packets_dropped = load(&s->dropped_net) + load(&s->dropped_rt);
-    info->gap_frames = load(&s->gap_frames);
-    info->underruns = load(&s->underruns);
-    info->resyncs = load(&s->resyncs);
-    info->jitter_ns = atomic_load_explicit(&s->jitter_ns, memory_order_relaxed);
-    info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
-    info->scaling_ppb = atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed);
-    info->saturated = atomic_load_explicit(&s->saturated, memory_order_relaxed);
-    info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
-    {
-      struct fec_reader_stats fs;
-      fec_reader_session_stats(atomic_load_explicit(&r->fec, memory_order_acquire), i, &fs);
-      info->fec_recovered = fs.recovered;
-      info->fec_unrecoverable = fs.unrecoverable;
-      info->fec_repair_received = fs.repair_received;
-      info->fec_repair_dropped = fs.repair_dropped;
-    }
+    if (sessions && n < cap && receiver_session_at(r, i, &sessions[n]))
+      n++;
   }
   if (count)
     *count = n;
@@ -1320,7 +1401,7 @@ void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *globa
 {
   limiter_stats(&r->ctx->global, global);
   memset(socket, 0, sizeof(*socket));
-  if (atomic_load(&r->ports_open) > 0 && r->port_count > 0)
+  if (atomic_load(&r->ports_open) > 0 && ports_bound(r) > 0)
     limiter_stats(&r->ports[0]->scope, socket);
 }
 
@@ -1334,7 +1415,7 @@ static int close_on_loop(void *arg)
 {
   struct rill_receiver *r = arg;
   size_t i;
-  if (r->port_count > 0)
+  if (ports_bound(r) > 0)
     context_remove_client(&r->client);
   if (r->idle_watch_open) {
     r->idle_watch_open = false;
@@ -1342,9 +1423,9 @@ static int close_on_loop(void *arg)
     uv_timer_stop(&r->idle_watch);
     uv_close((uv_handle_t *)&r->idle_watch, idle_watch_closed);
   }
-  for (i = 0; i < r->port_count; i++)
+  for (i = 0; i < ports_bound(r); i++)
     udp_port_close(r->ports[i], port_closed_free);
-  r->port_count = 0;
+  atomic_store_explicit(&r->port_count, 0, memory_order_release);
   return RILL_OK;
 }
 

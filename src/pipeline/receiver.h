@@ -179,6 +179,17 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *totals,
                     struct receiver_session_info *sessions, size_t cap, size_t *count);
 
 /*
+ * Session slot `index` (0 .. receiver_max_sessions - 1): true and `info`
+ * filled if an active session holds it (its identity read consistently
+ * even while the network thread reuses the slot). Thread role: any.
+ */
+bool receiver_session_at(struct rill_receiver *r, uint32_t index,
+                         struct receiver_session_info *info);
+
+/* Session slots (params.max_sessions). Thread role: any. */
+uint32_t receiver_max_sessions(const struct rill_receiver *r);
+
+/*
  * The context's global budget and the first endpoint's socket budget (zeroed
  * before the first bind). Thread role: any.
  */

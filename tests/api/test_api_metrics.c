@@ -1,0 +1,98 @@
+/*
+ * Public API metrics: rill_receiver_metrics reports every active session up
+ * to the caller's capacity, whatever max_sessions is (it once stopped at
+ * 16). Real UDP over 127.0.0.1: 30 senders, one packet each.
+ */
+#include <arpa/inet.h>
+#include <rill/rill.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+#define SENDERS 30
+
+static void send_one(int fd, uint16_t port, uint32_t ssrc)
+{
+  uint8_t pkt[12 + 4 * 220];
+  struct sockaddr_in dst;
+  memset(pkt, 0, sizeof(pkt));
+  pkt[0] = 0x80;
+  pkt[1] = 10; /* L16 stereo 44.1 kHz */
+  pkt[8] = (uint8_t)(ssrc >> 24);
+  pkt[9] = (uint8_t)(ssrc >> 16);
+  pkt[10] = (uint8_t)(ssrc >> 8);
+  pkt[11] = (uint8_t)ssrc;
+  memset(&dst, 0, sizeof(dst));
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(port);
+  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst)),
+                   (ssize_t)sizeof(pkt));
+}
+
+static void receiver_metrics_report_every_session(void **state)
+{
+  struct rill_context *ctx;
+  struct rill_receiver *recv;
+  struct rill_receiver_config cfg;
+  struct rill_receiver_metrics m;
+  static struct rill_session_metrics sessions[64];
+  bool seen[SENDERS] = {false};
+  uint16_t port = 0;
+  size_t n = 0, i;
+  int fd, tries;
+  (void)state;
+
+  assert_int_equal(rill_context_open(NULL, &ctx), RILL_OK);
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.max_sessions = 40;
+  cfg.max_session_creations_per_s = 1000;
+  cfg.idle_timeout_ns = -1; /* nobody reads here */
+  cfg.session_timeout_ns = 60 * INT64_C(1000000000);
+  assert_int_equal(rill_receiver_open(ctx, &cfg, &recv), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rtp://127.0.0.1:0", NULL, &port), RILL_OK);
+  fd = socket(AF_INET, SOCK_DGRAM, 0);
+  assert_true(fd >= 0);
+  for (i = 0; i < SENDERS; i++)
+    send_one(fd, port, 0x1000 + (uint32_t)i);
+  /* Wait (bounded) until the network thread has routed all of them. */
+  for (tries = 0; tries < 500; tries++) {
+    struct timespec ts = {0, 10000000};
+    assert_int_equal(rill_receiver_metrics(recv, &m, NULL, 0, NULL), RILL_OK);
+    if (m.sessions == SENDERS)
+      break;
+    nanosleep(&ts, NULL);
+  }
+  assert_int_equal(m.sessions, SENDERS);
+
+  assert_int_equal(rill_receiver_metrics(recv, &m, sessions, 64, &n), RILL_OK);
+  assert_int_equal(n, SENDERS);
+  for (i = 0; i < n; i++) {
+    uint32_t k = sessions[i].ssrc - 0x1000;
+    assert_true(k < SENDERS);
+    assert_false(seen[k]);
+    seen[k] = true;
+    assert_int_equal(sessions[i].packets_received, 1);
+    assert_int_equal(sessions[i].payload_type, 10);
+    assert_true(strncmp(sessions[i].source, "127.0.0.1:", 10) == 0);
+  }
+  /* A smaller array gets exactly its capacity. */
+  assert_int_equal(rill_receiver_metrics(recv, &m, sessions, 7, &n), RILL_OK);
+  assert_int_equal(n, 7);
+
+  close(fd);
+  assert_int_equal(rill_receiver_close(recv), RILL_OK);
+  assert_int_equal(rill_context_close(ctx), RILL_OK);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(receiver_metrics_report_every_session),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
