@@ -75,7 +75,7 @@ static void inject(struct rill_receiver *r, struct sender *s, int64_t arrival_ns
 
 static int run(uint32_t n_sessions, int quality, int seconds)
 {
-  struct rill_context_params cp = {256u << 20, 2048};
+  struct rill_context_params cp = {256u << 20, 2048, NULL};
   struct rill_receiver_params p;
   struct rill_context *ctx;
   struct rill_receiver *r;

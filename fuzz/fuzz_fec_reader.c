@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  struct rill_context_params cp = {BUDGET_BYTES, MAX_PACKET_BYTES};
+  struct rill_context_params cp = {BUDGET_BYTES, MAX_PACKET_BYTES, NULL};
   struct rill_receiver_params p;
   struct rill_context *ctx;
   struct rill_receiver *r;

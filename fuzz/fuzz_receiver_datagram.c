@@ -105,7 +105,7 @@ static void close_all(void)
 
 static void setup(void)
 {
-  struct rill_context_params cp = {BUDGET_BYTES, MAX_PACKET_BYTES};
+  struct rill_context_params cp = {BUDGET_BYTES, MAX_PACKET_BYTES, NULL};
   struct rill_receiver_params *p = &params;
   int i;
 

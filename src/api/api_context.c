@@ -7,7 +7,7 @@
 
 int rill_context_open(const struct rill_context_config *config, struct rill_context **out)
 {
-  struct rill_context_params p = {CONTEXT_DEFAULT_BUDGET_BYTES, CONTEXT_DEFAULT_MAX_PACKET_BYTES};
+  struct rill_context_params p = {CONTEXT_DEFAULT_BUDGET_BYTES, CONTEXT_DEFAULT_MAX_PACKET_BYTES, NULL};
   if (!out)
     return RILL_EINVAL;
   *out = NULL;

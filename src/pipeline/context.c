@@ -69,6 +69,7 @@ int context_create(const struct rill_context_params *params, struct rill_context
 {
   struct rill_context *ctx;
   struct rill_limiter boot;
+  struct rill_arena *arena;
   /* Slabs of at most 256 KiB: after a burst, the slab that a live packet
    * pins is small. */
   struct rill_pool_config bc = {"buffers", 0, 0, (size_t)256 << 10, 1, 0};
@@ -89,10 +90,11 @@ int context_create(const struct rill_context_params *params, struct rill_context
   status = limiter_init(&boot, NULL, params->budget_bytes, "boot");
   if (status != RILL_OK)
     return status;
-  status = mem_alloc(arena_heap(), &boot, sizeof(*ctx), (void **)&ctx);
+  arena = params->arena ? params->arena : arena_heap();
+  status = mem_alloc(arena, &boot, sizeof(*ctx), (void **)&ctx);
   if (status != RILL_OK)
     return status;
-  ctx->arena = arena_heap();
+  ctx->arena = arena;
   limiter_init(&ctx->global, NULL, params->budget_bytes, "global");
   (void)limiter_acquire(&ctx->global, arena_round_bytes(sizeof(*ctx)));
   ctx->max_packet_bytes = params->max_packet_bytes;

@@ -29,6 +29,8 @@
 struct rill_context_params {
   size_t budget_bytes;     /* global budget, > 0 */
   size_t max_packet_bytes; /* largest datagram received or sent */
+  struct rill_arena *arena; /* borrowed, outlives the context; NULL: arena_heap() (tests
+                               pass a failing arena for allocation-failure sweeps) */
 };
 
 /* Something on the network thread that runs on each housekeeping tick and
@@ -40,7 +42,7 @@ struct context_client {
 };
 
 struct rill_context {
-  struct rill_arena *arena;     /* borrowed (the heap arena) */
+  struct rill_arena *arena;     /* borrowed: params.arena or the heap arena */
   struct rill_limiter global;   /* owned */
   struct rill_pool *buffers;    /* owned: datagram buffers */
   struct rill_pool *packets;    /* owned: packet records */

@@ -207,7 +207,7 @@ struct result {
 static void replay(const struct capture *cap, const bool *drop, int repair_copies,
                    bool must_recover, struct result *res)
 {
-  struct rill_context_params cp = {(size_t)64 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES};
+  struct rill_context_params cp = {(size_t)64 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES, NULL};
   struct rill_receiver_params p;
   struct rill_context *ctx;
   struct rill_receiver *r;

@@ -158,7 +158,7 @@ static struct rill_receiver_params default_params(void)
 
 static void open_receiver(struct fixture *x, const struct rill_receiver_params *p)
 {
-  struct rill_context_params cp = {(size_t)16 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES};
+  struct rill_context_params cp = {(size_t)16 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES, NULL};
   memset(x, 0, sizeof(*x));
   x->arena_blocks_before = atomic_load(&arena_heap()->live_blocks);
   assert_int_equal(context_create(&cp, &x->ctx), RILL_OK);
@@ -929,7 +929,7 @@ static void receiver_recovers_from_a_stray_timestamp(void **state)
 
 static void receiver_rejects_bad_params(void **state)
 {
-  struct rill_context_params cp = {(size_t)16 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES};
+  struct rill_context_params cp = {(size_t)16 << 20, CONTEXT_DEFAULT_MAX_PACKET_BYTES, NULL};
   struct rill_context *ctx;
   struct rill_receiver *r = NULL;
   struct rill_receiver_params p;

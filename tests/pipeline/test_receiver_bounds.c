@@ -62,7 +62,7 @@ static void default_params(struct rill_receiver_params *p_out)
 
 static void open_with(struct fixture *x, size_t budget, const struct rill_receiver_params *pp)
 {
-  struct rill_context_params cp = {budget, 2048};
+  struct rill_context_params cp = {budget, 2048, NULL};
   struct rill_receiver_params p = *pp;
   assert_int_equal(context_create(&cp, &x->ctx), RILL_OK);
   x->baseline_bytes = atomic_load(&x->ctx->global.used_bytes);

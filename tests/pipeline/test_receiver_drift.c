@@ -45,7 +45,7 @@ static uint32_t next_rand(struct sim *s)
 
 static void sim_open(struct sim *s, const struct rtp_encoding *enc, uint8_t pt_dyn)
 {
-  struct rill_context_params cp = {32u << 20, 2048};
+  struct rill_context_params cp = {32u << 20, 2048, NULL};
   struct rill_receiver_params p;
   memset(s, 0, sizeof(*s));
   memset(&p, 0, sizeof(p));
