@@ -72,7 +72,12 @@ static const struct opt_spec rows[] = {
     {"choppy-play-timeout", 0, ROW(choppy_play_timeout_ns, DURATION), .min = 1, .word = "off",
      .def = "off", .flags = OPT_LIB_DEFAULT,
      .help = "end a session with gaps in every 250 ms for this long"},
-    {"verbose", 'v', ROW(verbose, COUNT), .help = "stats every 2 s on stderr (-vv: debug log)"},
+    {"stats-json", 0, ROW(stats_json, STRING), .metavar = "FILE|-",
+     .help = "every stats period, one JSON object on a line with the receiver's and each "
+             "session's metrics, and a last one at exit, to FILE (- for stdout, not with -o -)"},
+    {"stats-interval", 0, ROW(stats_interval_ns, DURATION), .min = 1, .def = "2s",
+     .help = "stats period of -v and --stats-json"},
+    {"verbose", 'v', ROW(verbose, COUNT), .help = "stats every period on stderr (-vv: debug log)"},
     {"help", 'h', OPT_HELP, 0, .help = "this help"},
 };
 
@@ -96,6 +101,11 @@ int recv_options_parse(int argc, char **argv, struct recv_options *out, char *er
   }
   if (tool_check_endpoints(out->source, out->repair, NULL, 1, err, err_cap) != 0)
     return OPT_RESULT_ERROR;
+  if (out->stats_json && strcmp(out->stats_json, "-") == 0 && strcmp(out->output, "-") == 0) {
+    snprintf(err, err_cap, "--stats-json: stdout carries the audio (-o -): give a file, e.g. "
+                           "/dev/stderr");
+    return OPT_RESULT_ERROR;
+  }
   return OPT_RESULT_RUN;
 }
 

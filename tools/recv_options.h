@@ -45,13 +45,15 @@ struct recv_options {
   int no_drift_compensation;
   int64_t no_play_timeout_ns;     /* -1: off */
   int64_t choppy_play_timeout_ns; /* -1: off */
+  const char *stats_json;      /* JSON Lines stats: a file, "-" (stdout), or NULL */
+  int64_t stats_interval_ns;   /* -v and --stats-json period (2 s) */
   int verbose;                 /* -v: 1, -vv: 2 */
 };
 
 /*
  * Parse rill-recv's command line into *out (all of it is written): the
  * table's options, then the checks across them (-s and -o required, the
- * endpoints valid and agreeing).
+ * endpoints valid and agreeing, --stats-json - only when stdout is free).
  * Returns an enum opt_result; on OPT_RESULT_ERROR a one-line message is in
  * err ("--rate: rate 0 out of range 1..384000"), to print after "rill-recv: ".
  * Uses getopt_long's globals (not thread-safe); argv may be permuted.

@@ -6,8 +6,9 @@
  * sound card would consume the audio (gaps, glitches and drift included), and
  * a blocked pipe stops the reads. If the loop falls behind (a stalled pipe),
  * it does not read a burst to catch up: it resumes from the current time, as
- * a sound card that underran would. Options: recv_options.c. Public API
- * only.
+ * a sound card that underran would. Every stats period (--stats-interval) it
+ * takes one snapshot of the metrics for the -v line and the --stats-json
+ * line. Options: recv_options.c. Public API only.
  */
 #include <rill/rill.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "audio_io.h"
 #include "recv_options.h"
+#include "stats_json.h"
 #include "tool_common.h"
 
 static int fail(const char *opt, const char *msg)
@@ -24,33 +26,57 @@ static int fail(const char *opt, const char *msg)
   return 2;
 }
 
-static void report(struct rill_receiver *recv, double seconds)
-{
+/* One metrics snapshot: the receiver's counters and its sessions. */
+struct stats {
   struct rill_receiver_metrics m;
-  struct rill_session_metrics s[4];
-  size_t n = 0, i;
+  struct rill_session_metrics *sessions; /* owned, RECV_MAX_SESSIONS */
+  size_t count;
+};
+
+/* The -v line, at `seconds` of audio written. */
+static void report(const struct stats *st, double seconds)
+{
+  const struct rill_receiver_metrics *m = &st->m;
   double latency = 0, jitter = 0, drift = 0;
-  rill_receiver_metrics(recv, &m, s, 4, &n);
-  for (i = 0; i < n; i++) {
+  size_t i;
+  for (i = 0; i < st->count; i++) {
+    const struct rill_session_metrics *s = &st->sessions[i];
     if (i == 0)
-      drift = (double)s[i].drift_ppb / 1000.0;
-    if (s[i].latency_ns / 1e6 > latency)
-      latency = s[i].latency_ns / 1e6;
-    if (s[i].jitter_ns / 1e6 > jitter)
-      jitter = s[i].jitter_ns / 1e6;
+      drift = (double)s->drift_ppb / 1000.0;
+    if (s->latency_ns / 1e6 > latency)
+      latency = s->latency_ns / 1e6;
+    if (s->jitter_ns / 1e6 > jitter)
+      jitter = s->jitter_ns / 1e6;
   }
   fprintf(stderr,
           "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu dup %llu | "
           "latency %.1f ms jitter %.2f ms drift %+.0f ppm | mem %.1f/%.1f MiB | dropped: bad %llu "
           "unknown-pt %llu refused %llu | fec recovered %llu unrecoverable %llu repair %llu\n",
-          seconds, m.sessions, (unsigned long long)m.packets_received,
-          (unsigned long long)m.packets_lost, (unsigned long long)m.packets_late,
-          (unsigned long long)m.packets_duplicate, latency, jitter, drift,
-          m.memory.used_bytes / 1048576.0, m.memory.budget_bytes / 1048576.0,
-          (unsigned long long)m.bad_packets, (unsigned long long)m.unknown_payload_type,
-          (unsigned long long)(m.sessions_refused + m.no_memory + m.packets_dropped),
-          (unsigned long long)m.fec_recovered, (unsigned long long)m.fec_unrecoverable,
-          (unsigned long long)m.fec_repair_received);
+          seconds, m->sessions, (unsigned long long)m->packets_received,
+          (unsigned long long)m->packets_lost, (unsigned long long)m->packets_late,
+          (unsigned long long)m->packets_duplicate, latency, jitter, drift,
+          m->memory.used_bytes / 1048576.0, m->memory.budget_bytes / 1048576.0,
+          (unsigned long long)m->bad_packets, (unsigned long long)m->unknown_payload_type,
+          (unsigned long long)(m->sessions_refused + m->no_memory + m->packets_dropped),
+          (unsigned long long)m->fec_recovered, (unsigned long long)m->fec_unrecoverable,
+          (unsigned long long)m->fec_repair_received);
+}
+
+/*
+ * Take a snapshot and write the -v line (if verbose) and the JSON line (if
+ * json). 0, or -1 if the JSON line could not be written.
+ */
+static int emit_stats(struct rill_receiver *recv, struct stats *st, int verbose, FILE *json,
+                      double audio_s, double t_s, int final)
+{
+  rill_receiver_metrics(recv, &st->m, st->sessions, RECV_MAX_SESSIONS, &st->count);
+  if (verbose)
+    report(st, audio_s);
+  if (json && stats_json_receiver(json, t_s, final, &st->m, st->sessions, st->count) != 0) {
+    fprintf(stderr, "rill-recv: cannot write the --stats-json line\n");
+    return -1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv)
@@ -62,12 +88,14 @@ int main(int argc, char **argv)
   struct rill_context *ctx = NULL;
   struct rill_receiver *recv = NULL;
   struct audio_file *out = NULL;
+  struct stats st = {0};
+  FILE *json = NULL;
   uint16_t port = 0, repair_port = 0;
   float *buf = NULL;
   uint32_t chunk, rate;
   uint64_t frames_done = 0, limit_frames = UINT64_MAX;
-  int64_t deadline, next_report;
-  int exit_status, status, rc = 0;
+  int64_t start, deadline, next_report;
+  int stats_on, exit_status, status, rc = 0;
 
   exit_status = opt_exit_status(recv_options_parse(argc, argv, &o, err, sizeof(err)),
                                 &recv_options_table, err);
@@ -106,6 +134,15 @@ int main(int argc, char **argv)
       goto done;
     }
   }
+  if (o.stats_json && !(json = stats_json_open(o.stats_json, "rill-recv"))) {
+    rc = 1;
+    goto done;
+  }
+  stats_on = o.verbose || json;
+  if (stats_on && !(st.sessions = calloc(RECV_MAX_SESSIONS, sizeof(*st.sessions)))) {
+    rc = 1;
+    goto done;
+  }
   out = audio_open_write(o.output, rate, (uint32_t)o.channels, err, sizeof(err));
   if (!out) {
     rc = fail("-o", err);
@@ -126,8 +163,8 @@ int main(int argc, char **argv)
     goto done;
   }
   tool_install_signals();
-  deadline = tool_now_ns();
-  next_report = deadline + 2000000000;
+  start = deadline = tool_now_ns();
+  next_report = deadline + o.stats_interval_ns;
   while (!tool_stop && frames_done < limit_frames) {
     uint32_t n = chunk;
     int64_t now;
@@ -148,9 +185,11 @@ int main(int argc, char **argv)
     /* Behind by more than a period (stalled output): resume from now. */
     if (now - deadline > 2 * o.frame_len_ns)
       deadline = now;
-    if (o.verbose && now >= next_report) {
-      report(recv, (double)frames_done / rate);
-      next_report += 2000000000;
+    if (stats_on && tool_period_due(&next_report, o.stats_interval_ns, now) &&
+        emit_stats(recv, &st, o.verbose, json, (double)frames_done / rate,
+                   (double)(now - start) / 1e9, 0) != 0) {
+      rc = 1;
+      break;
     }
     if (o.oneshot) {
       struct rill_receiver_metrics m;
@@ -159,15 +198,19 @@ int main(int argc, char **argv)
         break;
     }
   }
-  if (o.verbose)
-    report(recv, (double)frames_done / rate);
+  if (stats_on && emit_stats(recv, &st, o.verbose, json, (double)frames_done / rate,
+                                (double)(tool_now_ns() - start) / 1e9, 1) != 0)
+    rc = 1;
 
 done:
   free(buf);
+  free(st.sessions);
   if (out && audio_close(out) != 0 && rc == 0) {
     fprintf(stderr, "rill-recv: error finishing the output\n");
     rc = 1;
   }
+  if (json && stats_json_close(json, o.stats_json, "rill-recv") != 0 && rc == 0)
+    rc = 1;
   if (recv)
     rill_receiver_close(recv);
   if (ctx)

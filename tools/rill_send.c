@@ -1,6 +1,8 @@
 /*
  * rill-send: stream an audio file (or raw s16le from stdin) to an RTP
- * endpoint in real time. Options: send_options.c. Public API only.
+ * endpoint in real time. Every stats period (--stats-interval) it writes the
+ * -v line and the --stats-json line. Options: send_options.c. Public API
+ * only.
  */
 #include <rill/rill.h>
 #include <stdio.h>
@@ -9,12 +11,39 @@
 
 #include "audio_io.h"
 #include "send_options.h"
+#include "stats_json.h"
 #include "tool_common.h"
 
 static int fail(const char *opt, const char *msg)
 {
   fprintf(stderr, "rill-send: %s%s%s\n", opt ? opt : "", opt ? ": " : "", msg);
   return 2;
+}
+
+/*
+ * Take a snapshot of the sender's metrics and write the -v line (if
+ * verbose) and the JSON line (if json); `seconds` of audio sent. 0, or -1
+ * if the JSON line could not be written.
+ */
+static int emit_stats(struct rill_sender *sender, int verbose, FILE *json, double seconds,
+                      double t_s, int final)
+{
+  struct rill_sender_metrics m;
+  rill_sender_metrics(sender, &m);
+  if (verbose && !final)
+    fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu\n", seconds,
+            (unsigned long long)m.packets_sent, (unsigned long long)m.packets_dropped);
+  if (verbose && final)
+    fprintf(stderr,
+            "rill-send: done: %llu frames, %llu packets sent (%llu FEC repair), %llu dropped, "
+            "ssrc %08x\n",
+            (unsigned long long)m.frames_written, (unsigned long long)m.packets_sent,
+            (unsigned long long)m.fec_repair_sent, (unsigned long long)m.packets_dropped, m.ssrc);
+  if (json && stats_json_sender(json, t_s, final, &m) != 0) {
+    fprintf(stderr, "rill-send: cannot write the --stats-json line\n");
+    return -1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv)
@@ -27,7 +56,7 @@ int main(int argc, char **argv)
   struct rill_context *ctx = NULL;
   struct rill_sender_config sc;
   struct rill_sender *sender = NULL;
-  struct rill_sender_metrics m;
+  FILE *json = NULL;
   float *buf;
   uint32_t chunk;
   uint64_t sent_frames = 0;
@@ -72,6 +101,10 @@ int main(int argc, char **argv)
     rc = 1;
     goto out;
   }
+  if (o.stats_json && !(json = stats_json_open(o.stats_json, "rill-send"))) {
+    rc = 1;
+    goto out;
+  }
 
   chunk = (uint32_t)(o.packet_len_ns * rate / 1000000000);
   if (chunk == 0)
@@ -83,9 +116,10 @@ int main(int argc, char **argv)
   }
   tool_install_signals();
   start = tool_now_ns();
-  next_report = start + 2000000000;
+  next_report = start + o.stats_interval_ns;
   while (!tool_stop) {
     long n = audio_read(in, buf, chunk);
+    int64_t now;
     if (n < 0) {
       fprintf(stderr, "rill-send: read error on input\n");
       rc = 1;
@@ -97,24 +131,22 @@ int main(int argc, char **argv)
     sent_frames += (uint64_t)n;
     /* Real-time pacing: the next chunk is due when this one has played. */
     tool_sleep_until(start + (int64_t)(sent_frames * 1000000000 / rate));
-    if (o.verbose && tool_now_ns() >= next_report) {
-      rill_sender_metrics(sender, &m);
-      fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu\n",
-              (double)sent_frames / rate, (unsigned long long)m.packets_sent,
-              (unsigned long long)m.packets_dropped);
-      next_report += 2000000000;
+    now = tool_now_ns();
+    if ((o.verbose || json) && tool_period_due(&next_report, o.stats_interval_ns, now) &&
+        emit_stats(sender, o.verbose, json, (double)sent_frames / rate,
+                   (double)(now - start) / 1e9, 0) != 0) {
+      rc = 1;
+      break;
     }
   }
   free(buf);
-  rill_sender_metrics(sender, &m);
-  if (o.verbose)
-    fprintf(stderr,
-            "rill-send: done: %llu frames, %llu packets sent (%llu FEC repair), %llu dropped, "
-            "ssrc %08x\n",
-            (unsigned long long)m.frames_written, (unsigned long long)m.packets_sent,
-            (unsigned long long)m.fec_repair_sent, (unsigned long long)m.packets_dropped, m.ssrc);
+  if (emit_stats(sender, o.verbose, json, (double)sent_frames / rate,
+                 (double)(tool_now_ns() - start) / 1e9, 1) != 0)
+    rc = 1;
 
 out:
+  if (json && stats_json_close(json, o.stats_json, "rill-send") != 0 && rc == 0)
+    rc = 1;
   if (sender)
     rill_sender_close(sender);
   if (ctx)

@@ -45,8 +45,13 @@ static const struct opt_spec rows[] = {
      .help = "speexdsp quality when the input is resampled"},
     {"max-mem", 0, ROW(max_mem_bytes, SIZE), .min = 1, .def = "64M", .flags = OPT_LIB_DEFAULT,
      .help = "context memory budget"},
+    {"stats-json", 0, ROW(stats_json, STRING), .metavar = "FILE|-",
+     .help = "every stats period, one JSON object on a line with the sender's metrics, and a "
+             "last one at exit, to FILE (- for stdout)"},
+    {"stats-interval", 0, ROW(stats_interval_ns, DURATION), .min = 1, .def = "2s",
+     .help = "stats period of -v and --stats-json"},
     {"verbose", 'v', ROW(verbose, COUNT),
-     .help = "progress and stats on stderr (-vv: debug log)"},
+     .help = "progress and stats every period on stderr (-vv: debug log)"},
     {"help", 'h', OPT_HELP, 0, .help = "this help"},
 };
 

@@ -27,6 +27,8 @@ struct send_options {
   struct opt_encodings encoding; /* count 0: PT 10/11 (the last --encoding wins) */
   uint64_t resampler_quality;
   uint64_t max_mem_bytes;
+  const char *stats_json;    /* JSON Lines stats: a file, "-" (stdout), or NULL */
+  int64_t stats_interval_ns; /* -v and --stats-json period (2 s) */
   int verbose;               /* -v: 1, -vv: 2 */
 };
 

@@ -33,6 +33,16 @@ int64_t tool_now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int tool_period_due(int64_t *next_ns, int64_t period_ns, int64_t now_ns)
+{
+  if (now_ns < *next_ns)
+    return 0;
+  *next_ns += period_ns;
+  if (*next_ns <= now_ns)
+    *next_ns = now_ns + period_ns;
+  return 1;
+}
+
 void tool_sleep_until(int64_t deadline_ns)
 {
   struct timespec ts;

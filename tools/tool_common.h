@@ -34,6 +34,13 @@ void tool_install_signals(void);
 
 int64_t tool_now_ns(void);
 
+/*
+ * A periodic task (the stats): nonzero when `now_ns` has reached *next_ns,
+ * which then moves on by `period_ns` (to now + period if the caller fell
+ * more than a period behind).
+ */
+int tool_period_due(int64_t *next_ns, int64_t period_ns, int64_t now_ns);
+
 /* Sleep until the monotonic time `deadline_ns` (returns early on a signal). */
 void tool_sleep_until(int64_t deadline_ns);
 

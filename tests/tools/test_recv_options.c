@@ -36,6 +36,7 @@ static void recv_options_defaults_leave_library_settings_zero(void **state)
   assert_int_equal(o.rate_hz, 44100);
   assert_int_equal(o.channels, 2);
   assert_int_equal(o.frame_len_ns, 10 * MS);
+  assert_int_equal(o.stats_interval_ns, 2 * S);
   /* The library's: 0, "not given". */
   assert_int_equal(o.target_latency_ns, 0);
   assert_int_equal(o.session_timeout_ns, 0);
@@ -57,6 +58,7 @@ static void recv_options_defaults_leave_library_settings_zero(void **state)
   assert_false(o.oneshot || o.reuseaddr || o.no_drift_compensation || o.verbose);
   assert_null(o.miface);
   assert_null(o.port_file);
+  assert_null(o.stats_json);
 }
 
 static void recv_options_fill_every_field(void **state)
@@ -73,7 +75,8 @@ static void recv_options_fill_every_field(void **state)
                     "--latency-tolerance", "40ms", "--idle-timeout", "500ms",
                     "--max-session-rate", "5", "--resampler-quality", "7",
                     "--no-drift-compensation", "--no-play-timeout", "3s",
-                    "--choppy-play-timeout", "10s", "-v", "-v"));
+                    "--choppy-play-timeout", "10s", "--stats-json", "stats.jsonl",
+                    "--stats-interval", "250ms", "-v", "-v"));
   assert_string_equal(o.source, "rtp+rs8m://0.0.0.0:5000");
   assert_string_equal(o.repair, "rs8m://0.0.0.0:5001");
   assert_string_equal(o.output, "-");
@@ -105,6 +108,8 @@ static void recv_options_fill_every_field(void **state)
   assert_int_equal(o.no_drift_compensation, 1);
   assert_int_equal(o.no_play_timeout_ns, 3 * S);
   assert_int_equal(o.choppy_play_timeout_ns, 10 * S);
+  assert_string_equal(o.stats_json, "stats.jsonl");
+  assert_int_equal(o.stats_interval_ns, 250 * MS);
   assert_int_equal(o.verbose, 2);
 }
 
@@ -191,6 +196,7 @@ static void recv_options_bad_values_give_exact_messages(void **state)
       {"--no-play-timeout", "0ms", "--no-play-timeout: must be greater than 0 (or 'off')"},
       {"--choppy-play-timeout", "0s", "--choppy-play-timeout: must be greater than 0 (or "
                                       "'off')"},
+      {"--stats-interval", "0s", "--stats-interval: must be greater than 0"},
   };
   size_t i;
   (void)state;
@@ -213,6 +219,8 @@ static void recv_options_bad_command_lines_give_exact_messages(void **state)
             "unknown option '--oneshot=1' (see --help)");
   parse_err(ARGS("-s", "rtp+rs8m://127.0.0.1:5000", "-o", "x.wav"),
             "-s rtp+rs8m:// needs a repair endpoint: -r rs8m://HOST:PORT");
+  parse_err(ARGS("-s", SRC, "-o", "-", "--stats-json", "-"),
+            "--stats-json: stdout carries the audio (-o -): give a file, e.g. /dev/stderr");
 }
 
 static void recv_options_help_wins_over_later_options(void **state)

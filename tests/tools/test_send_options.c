@@ -34,12 +34,14 @@ static void send_options_defaults(void **state)
   assert_int_equal(o.raw_rate_hz, 44100);
   assert_int_equal(o.raw_channels, 2);
   assert_int_equal(o.packet_len_ns, 5 * MS);
+  assert_int_equal(o.stats_interval_ns, 2000 * MS);
   assert_int_equal(o.encoding.count, 0);
   /* The library's settings: 0, "not given". */
   assert_int_equal(o.nbsrc, 0);
   assert_int_equal(o.nbrpr, 0);
   assert_int_equal(o.resampler_quality, 0);
   assert_int_equal(o.max_mem_bytes, 0);
+  assert_null(o.stats_json);
   assert_int_equal(o.verbose, 0);
 }
 
@@ -51,7 +53,8 @@ static void send_options_fill_every_field(void **state)
                     "ldpc://127.0.0.1:5001", "--fec-encoding", "ldpc", "--nbsrc", "20",
                     "--nbrpr", "8", "--rate", "48000", "--channels", "1", "--packet-len",
                     "2.5ms", "--encoding", "96:s16/48000/1", "--resampler-quality", "5",
-                    "--max-mem", "8M", "--verbose"));
+                    "--max-mem", "8M", "--stats-json", "-", "--stats-interval", "1s",
+                    "--verbose"));
   assert_string_equal(o.input, "-");
   assert_string_equal(o.source, "rtp+ldpc://127.0.0.1:5000");
   assert_string_equal(o.repair, "ldpc://127.0.0.1:5001");
@@ -66,6 +69,8 @@ static void send_options_fill_every_field(void **state)
   assert_int_equal(o.encoding.list[0].channels, 1);
   assert_int_equal(o.resampler_quality, 5);
   assert_int_equal(o.max_mem_bytes, 8 << 20);
+  assert_string_equal(o.stats_json, "-");
+  assert_int_equal(o.stats_interval_ns, 1000 * MS);
   assert_int_equal(o.verbose, 1);
 }
 
@@ -102,8 +107,8 @@ static void send_options_bad_values_give_exact_messages(void **state)
                                    "1..10"},
       {"--max-mem", "0", "--max-mem: must be greater than 0"},
       {"--max-mem", "-5M", "--max-mem: negative size '-5M' not allowed"},
-      {"--packet-len", "1.5ns", "--packet-len: duration '1.5ns' is not a whole number of "
-                                "nanoseconds"},
+      {"--stats-interval", "1.5ns", "--stats-interval: duration '1.5ns' is not a whole number "
+                                    "of nanoseconds"},
   };
   size_t i;
   (void)state;
