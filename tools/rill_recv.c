@@ -6,69 +6,19 @@
  * sound card would consume the audio (gaps, glitches and drift included), and
  * a blocked pipe stops the reads. If the loop falls behind (a stalled pipe),
  * it does not read a burst to catch up: it resumes from the current time, as
- * a sound card that underran would. Public API only.
+ * a sound card that underran would. Every stats period (--stats-interval) it
+ * takes one snapshot of the metrics for the -v line and the --stats-json
+ * line. Options: recv_options.c. Public API only.
  */
-#include <getopt.h>
 #include <rill/rill.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audio_io.h"
-#include "cli_parse.h"
+#include "recv_options.h"
+#include "stats_json.h"
 #include "tool_common.h"
-
-#define MAX_ENCODINGS 32
-
-static void usage(FILE *out)
-{
-  fprintf(out,
-          "usage: rill-recv -s rtp://IP:PORT -o FILE|- [options]\n"
-          "Receive RTP audio streams, mix them and write them in real time.\n\n"
-          "  -s, --source URI           where to receive: rtp://IP:PORT (0.0.0.0 for any\n"
-          "                             interface; port 0 picks a free port); with FEC:\n"
-          "                             rtp+rs8m://IP:PORT or rtp+ldpc://IP:PORT\n"
-          "  -r, --repair URI           FEC repair packets: rs8m://IP:PORT or\n"
-          "                             ldpc://IP:PORT (same encoding as -s)\n"
-          "  -o, --output FILE|-        output file (format from the extension: .wav,\n"
-          "                             .flac, .aiff, .ogg, .raw) or - for raw s16le\n"
-          "      --rate HZ              output rate (default 44100)\n"
-          "      --channels N           output channels (default 2)\n"
-          "      --target-latency DUR   jitter buffer target (default 100ms)\n"
-          "      --session-timeout DUR  end a session after this long without packets\n"
-          "                             (default 2s)\n"
-          "      --frame-len DUR        audio read per period (default 10ms)\n"
-          "      --duration DUR         stop after this much audio\n"
-          "      --oneshot              exit when the last sender has gone\n"
-          "      --encoding PT:FORMAT/RATE/CHANNELS\n"
-          "                             accept a dynamic payload type, e.g. 96:s16/48000/2\n"
-          "                             (repeatable)\n"
-          "      --max-sessions N       concurrent senders (default 8)\n"
-          "      --max-mem SIZE         context memory budget (default 64M)\n"
-          "      --max-session-mem SIZE per-session budget (default 4M)\n"
-          "      --max-socket-mem SIZE  per-socket budget (default 1M)\n"
-          "      --max-packet-size SIZE largest datagram (default 2048)\n"
-          "      --miface IP            interface for a multicast source address\n"
-          "      --port-file FILE       write the bound port there (useful with port 0);\n"
-          "                             with -r, the source then the repair port, one a line\n"
-          "      --reuseaddr            bind with SO_REUSEADDR\n"
-          "      --rcvbuf SIZE          kernel receive buffer (SO_RCVBUF)\n"
-          "      --latency-tolerance DUR  audio queued beyond target + this is dropped as\n"
-          "                             stale (default: max(target, 50ms))\n"
-          "      --idle-timeout DUR|never  nobody reads this long: drop sessions, pause\n"
-          "                             receiving, give memory back (default 1s)\n"
-          "      --max-session-rate N   new senders accepted per second (default 20)\n"
-          "      --resampler-quality N  speexdsp quality 1..10 (default 3)\n"
-          "      --no-drift-compensation  play at the sender's pace as received (no\n"
-          "                             resampling unless the rates differ)\n"
-          "      --no-play-timeout DUR|off  end a session that plays no audio this long\n"
-          "                             (default 2s); it restarts on its next packet\n"
-          "      --choppy-play-timeout DUR|off  end a session with gaps in every 250 ms\n"
-          "                             for this long (default off)\n"
-          "  -v, --verbose              stats every 2 s on stderr (-vv: debug log)\n"
-          "  -h, --help                 this help\n"
-          "Durations take ns, us, ms, s, m, h; sizes take K, M, G.\n");
-}
 
 static int fail(const char *opt, const char *msg)
 {
@@ -76,260 +26,85 @@ static int fail(const char *opt, const char *msg)
   return 2;
 }
 
-static void report(struct rill_receiver *recv, double seconds)
-{
+/* One metrics snapshot: the receiver's counters and its sessions. */
+struct stats {
   struct rill_receiver_metrics m;
-  struct rill_session_metrics s[4];
-  size_t n = 0, i;
+  struct rill_session_metrics *sessions; /* owned, RECV_MAX_SESSIONS */
+  size_t count;
+};
+
+/* The -v line, at `seconds` of audio written. */
+static void report(const struct stats *st, double seconds)
+{
+  const struct rill_receiver_metrics *m = &st->m;
   double latency = 0, jitter = 0, drift = 0;
-  rill_receiver_metrics(recv, &m, s, 4, &n);
-  for (i = 0; i < n; i++) {
+  size_t i;
+  for (i = 0; i < st->count; i++) {
+    const struct rill_session_metrics *s = &st->sessions[i];
     if (i == 0)
-      drift = (double)s[i].drift_ppb / 1000.0;
-    if (s[i].latency_ns / 1e6 > latency)
-      latency = s[i].latency_ns / 1e6;
-    if (s[i].jitter_ns / 1e6 > jitter)
-      jitter = s[i].jitter_ns / 1e6;
+      drift = (double)s->drift_ppb / 1000.0;
+    if (s->latency_ns / 1e6 > latency)
+      latency = s->latency_ns / 1e6;
+    if (s->jitter_ns / 1e6 > jitter)
+      jitter = s->jitter_ns / 1e6;
   }
   fprintf(stderr,
           "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu dup %llu | "
           "latency %.1f ms jitter %.2f ms drift %+.0f ppm | mem %.1f/%.1f MiB | dropped: bad %llu "
           "unknown-pt %llu refused %llu | fec recovered %llu unrecoverable %llu repair %llu\n",
-          seconds, m.sessions, (unsigned long long)m.packets_received,
-          (unsigned long long)m.packets_lost, (unsigned long long)m.packets_late,
-          (unsigned long long)m.packets_duplicate, latency, jitter, drift,
-          m.memory.used_bytes / 1048576.0, m.memory.budget_bytes / 1048576.0,
-          (unsigned long long)m.bad_packets, (unsigned long long)m.unknown_payload_type,
-          (unsigned long long)(m.sessions_refused + m.no_memory + m.packets_dropped),
-          (unsigned long long)m.fec_recovered, (unsigned long long)m.fec_unrecoverable,
-          (unsigned long long)m.fec_repair_received);
+          seconds, m->sessions, (unsigned long long)m->packets_received,
+          (unsigned long long)m->packets_lost, (unsigned long long)m->packets_late,
+          (unsigned long long)m->packets_duplicate, latency, jitter, drift,
+          m->memory.used_bytes / 1048576.0, m->memory.budget_bytes / 1048576.0,
+          (unsigned long long)m->bad_packets, (unsigned long long)m->unknown_payload_type,
+          (unsigned long long)(m->sessions_refused + m->no_memory + m->packets_dropped),
+          (unsigned long long)m->fec_recovered, (unsigned long long)m->fec_unrecoverable,
+          (unsigned long long)m->fec_repair_received);
+}
+
+/*
+ * Take a snapshot and write the -v line (if verbose) and the JSON line (if
+ * json). 0, or -1 if the JSON line could not be written.
+ */
+static int emit_stats(struct rill_receiver *recv, struct stats *st, int verbose, FILE *json,
+                      double audio_s, double t_s, int final)
+{
+  rill_receiver_metrics(recv, &st->m, st->sessions, RECV_MAX_SESSIONS, &st->count);
+  if (verbose)
+    report(st, audio_s);
+  if (json && stats_json_receiver(json, t_s, final, &st->m, st->sessions, st->count) != 0) {
+    fprintf(stderr, "rill-recv: cannot write the --stats-json line\n");
+    return -1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv)
 {
-  enum { O_RATE = 256, O_CH, O_LAT, O_TIMEOUT, O_FRAME, O_DUR, O_ONESHOT, O_ENC, O_MAXS,
-         O_MEM, O_SMEM, O_SOCKMEM, O_PKT, O_MIFACE, O_PORTFILE, O_REUSE,
-         O_TOL, O_IDLE, O_RCVBUF, O_SRATE, O_RQ, O_NODRIFT,
-         O_NOPLAY, O_CHOPPY };
-  static const struct option longopts[] = {
-      {"source", required_argument, NULL, 's'},
-      {"repair", required_argument, NULL, 'r'},
-      {"output", required_argument, NULL, 'o'},
-      {"rate", required_argument, NULL, O_RATE},
-      {"channels", required_argument, NULL, O_CH},
-      {"target-latency", required_argument, NULL, O_LAT},
-      {"session-timeout", required_argument, NULL, O_TIMEOUT},
-      {"frame-len", required_argument, NULL, O_FRAME},
-      {"duration", required_argument, NULL, O_DUR},
-      {"oneshot", no_argument, NULL, O_ONESHOT},
-      {"encoding", required_argument, NULL, O_ENC},
-      {"max-sessions", required_argument, NULL, O_MAXS},
-      {"max-mem", required_argument, NULL, O_MEM},
-      {"max-session-mem", required_argument, NULL, O_SMEM},
-      {"max-socket-mem", required_argument, NULL, O_SOCKMEM},
-      {"max-packet-size", required_argument, NULL, O_PKT},
-      {"miface", required_argument, NULL, O_MIFACE},
-      {"port-file", required_argument, NULL, O_PORTFILE},
-      {"reuseaddr", no_argument, NULL, O_REUSE},
-      {"latency-tolerance", required_argument, NULL, O_TOL},
-      {"idle-timeout", required_argument, NULL, O_IDLE},
-      {"rcvbuf", required_argument, NULL, O_RCVBUF},
-      {"max-session-rate", required_argument, NULL, O_SRATE},
-      {"resampler-quality", required_argument, NULL, O_RQ},
-      {"no-drift-compensation", no_argument, NULL, O_NODRIFT},
-      {"no-play-timeout", required_argument, NULL, O_NOPLAY},
-      {"choppy-play-timeout", required_argument, NULL, O_CHOPPY},
-      {"verbose", no_argument, NULL, 'v'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
-  const char *source = NULL, *output = NULL, *miface = NULL, *port_file = NULL;
-  const char *repair = NULL; /* FEC repair endpoint */
-  uint16_t repair_port = 0;
-  uint64_t rate = 44100, channels = 2, max_sessions = 0, max_mem = 0, smem = 0, sockmem = 0,
-           pkt = 0, rcvbuf = 0, session_rate = 0;
-  int64_t tolerance_ns = 0, idle_ns = 0;
-  int64_t latency_ns = 0, timeout_ns = 0, frame_ns = 10000000, duration_ns = -1;
-  struct rill_encoding encodings[MAX_ENCODINGS];
-  size_t encoding_count = 0;
-  int oneshot = 0, verbose = 0, reuse = 0, no_drift = 0, opt, status, rc = 0;
-  uint64_t quality = 0;
-  int64_t no_play_ns = 0, choppy_ns = 0;
-  char err[256];
-  const char *bad;
+  struct recv_options o;
+  char err[512];
   struct rill_context_config cc;
   struct rill_receiver_config rcfg;
   struct rill_context *ctx = NULL;
   struct rill_receiver *recv = NULL;
   struct audio_file *out = NULL;
-  uint16_t port = 0;
+  struct stats st = {0};
+  FILE *json = NULL;
+  uint16_t port = 0, repair_port = 0;
   float *buf = NULL;
-  uint32_t chunk;
+  uint32_t chunk, rate;
   uint64_t frames_done = 0, limit_frames = UINT64_MAX;
-  int64_t deadline, next_report;
+  int64_t start, deadline, next_report;
+  int stats_on, exit_status, status, rc = 0;
 
-  opterr = 0; /* one line of our own for a bad option, not getopt's */
-  while ((opt = getopt_long(argc, argv, ":s:r:o:vh", longopts, NULL)) != -1) {
-    switch (opt) {
-    case 's':
-      source = optarg;
-      break;
-    case 'r':
-      repair = optarg;
-      break;
-    case 'o':
-      output = optarg;
-      break;
-    case O_RATE:
-      if (cli_parse_uint(optarg, 1, 384000, &rate, "rate", err, sizeof(err)) != 0)
-        return fail("--rate", err);
-      break;
-    case O_CH:
-      if (cli_parse_uint(optarg, 1, 8, &channels, "channels", err, sizeof(err)) != 0)
-        return fail("--channels", err);
-      break;
-    case O_LAT:
-      if (cli_parse_duration_ns(optarg, &latency_ns, err, sizeof(err)) != 0)
-        return fail("--target-latency", err);
-      if (latency_ns == 0)
-        return fail("--target-latency", "must be greater than 0");
-      break;
-    case O_TIMEOUT:
-      if (cli_parse_duration_ns(optarg, &timeout_ns, err, sizeof(err)) != 0)
-        return fail("--session-timeout", err);
-      if (timeout_ns == 0)
-        return fail("--session-timeout", "must be greater than 0");
-      break;
-    case O_FRAME:
-      if (cli_parse_duration_ns(optarg, &frame_ns, err, sizeof(err)) != 0)
-        return fail("--frame-len", err);
-      if (frame_ns < 100000 || frame_ns > 1000000000)
-        return fail("--frame-len", "must be between 100us and 1s");
-      break;
-    case O_DUR:
-      if (cli_parse_duration_ns(optarg, &duration_ns, err, sizeof(err)) != 0)
-        return fail("--duration", err);
-      break;
-    case O_ONESHOT:
-      oneshot = 1;
-      break;
-    case O_ENC:
-      if (encoding_count == MAX_ENCODINGS)
-        return fail("--encoding", "too many encodings");
-      if (tool_parse_encoding(optarg, &encodings[encoding_count], err, sizeof(err)) != 0)
-        return fail("--encoding", err);
-      encoding_count++;
-      break;
-    case O_MAXS:
-      if (cli_parse_uint(optarg, 1, 1024, &max_sessions, "max-sessions", err, sizeof(err)) != 0)
-        return fail("--max-sessions", err);
-      break;
-    case O_MEM:
-      if (cli_parse_size_bytes(optarg, &max_mem, err, sizeof(err)) != 0 || max_mem == 0)
-        return fail("--max-mem", max_mem == 0 && !err[0] ? "must be greater than 0" : err);
-      break;
-    case O_SMEM:
-      if (cli_parse_size_bytes(optarg, &smem, err, sizeof(err)) != 0 || smem == 0)
-        return fail("--max-session-mem", smem == 0 && !err[0] ? "must be greater than 0" : err);
-      break;
-    case O_SOCKMEM:
-      if (cli_parse_size_bytes(optarg, &sockmem, err, sizeof(err)) != 0 || sockmem == 0)
-        return fail("--max-socket-mem", sockmem == 0 && !err[0] ? "must be greater than 0" : err);
-      break;
-    case O_PKT:
-      if (cli_parse_size_bytes(optarg, &pkt, err, sizeof(err)) != 0 || pkt < 64 || pkt > 65507)
-        return fail("--max-packet-size", err[0] ? err : "must be 64..65507");
-      break;
-    case O_MIFACE:
-      miface = optarg;
-      break;
-    case O_PORTFILE:
-      port_file = optarg;
-      break;
-    case O_REUSE:
-      reuse = 1;
-      break;
-    case O_TOL:
-      if (cli_parse_duration_ns(optarg, &tolerance_ns, err, sizeof(err)) != 0)
-        return fail("--latency-tolerance", err);
-      if (tolerance_ns == 0)
-        return fail("--latency-tolerance", "must be greater than 0");
-      break;
-    case O_IDLE:
-      if (strcmp(optarg, "never") == 0)
-        idle_ns = -1;
-      else if (cli_parse_duration_ns(optarg, &idle_ns, err, sizeof(err)) != 0)
-        return fail("--idle-timeout", err);
-      else if (idle_ns == 0)
-        return fail("--idle-timeout", "must be greater than 0 (or 'never')");
-      break;
-    case O_RCVBUF:
-      if (cli_parse_size_bytes(optarg, &rcvbuf, err, sizeof(err)) != 0 || rcvbuf == 0 ||
-          rcvbuf > INT32_MAX)
-        return fail("--rcvbuf", err[0] ? err : "must be 1..2G");
-      break;
-    case O_RQ:
-      if (cli_parse_uint(optarg, 1, 10, &quality, "resampler quality", err, sizeof(err)) != 0)
-        return fail("--resampler-quality", err);
-      break;
-    case O_NODRIFT:
-      no_drift = 1;
-      break;
-    case O_NOPLAY:
-    case O_CHOPPY: {
-      int64_t *dst = opt == O_NOPLAY ? &no_play_ns : &choppy_ns;
-      const char *name = opt == O_NOPLAY ? "--no-play-timeout" : "--choppy-play-timeout";
-      if (strcmp(optarg, "off") == 0)
-        *dst = -1;
-      else if (cli_parse_duration_ns(optarg, dst, err, sizeof(err)) != 0)
-        return fail(name, err);
-      else if (*dst == 0)
-        return fail(name, "must be greater than 0 (or 'off')");
-      break;
-    }
-    case O_SRATE:
-      if (cli_parse_uint(optarg, 1, 100000, &session_rate, "max-session-rate", err, sizeof(err)) != 0)
-        return fail("--max-session-rate", err);
-      break;
-    case 'v':
-      verbose++;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return fail(NULL, tool_bad_option(opt, argc, argv, err, sizeof(err)));
-    }
-  }
-  if (optind < argc)
-    return fail(NULL, "unexpected argument (see --help)");
-  if (!source || !output)
-    return fail(NULL, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
-  if ((bad = tool_check_endpoints(source, repair, NULL, 1, err, sizeof(err))) != NULL)
-    return fail(*bad ? bad : NULL, err);
-  tool_setup_log("rill-recv", verbose);
+  exit_status = opt_exit_status(recv_options_parse(argc, argv, &o, err, sizeof(err)),
+                                &recv_options_table, err);
+  if (exit_status >= 0)
+    return exit_status;
+  tool_setup_log("rill-recv", o.verbose);
+  rate = (uint32_t)o.rate_hz;
 
-  memset(&cc, 0, sizeof(cc));
-  cc.max_mem_bytes = (size_t)max_mem;
-  cc.max_packet_bytes = (size_t)pkt;
-  memset(&rcfg, 0, sizeof(rcfg));
-  rcfg.rate_hz = (uint32_t)rate;
-  rcfg.channels = (uint32_t)channels;
-  rcfg.target_latency_ns = latency_ns;
-  rcfg.session_timeout_ns = timeout_ns;
-  rcfg.max_sessions = (uint32_t)max_sessions;
-  rcfg.max_session_mem_bytes = (size_t)smem;
-  rcfg.max_socket_mem_bytes = (size_t)sockmem;
-  rcfg.encodings = encodings;
-  rcfg.encoding_count = encoding_count;
-  rcfg.reuse_address = reuse;
-  rcfg.socket_rcvbuf_bytes = (size_t)rcvbuf;
-  rcfg.latency_tolerance_ns = tolerance_ns;
-  rcfg.idle_timeout_ns = idle_ns;
-  rcfg.max_session_creations_per_s = (uint32_t)session_rate;
-  rcfg.disable_drift_compensation = no_drift;
-  rcfg.resampler_quality = (int)quality;
-  rcfg.no_play_timeout_ns = no_play_ns;
-  rcfg.choppy_timeout_ns = choppy_ns;
+  recv_options_to_config(&o, &rcfg, &cc);
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot start: %s\n",
@@ -337,47 +112,59 @@ int main(int argc, char **argv)
     rc = 1;
     goto done;
   }
-  if ((status = rill_receiver_bind(recv, source, miface, &port)) != RILL_OK) {
-    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", source, rill_status_message(status));
+  if ((status = rill_receiver_bind(recv, o.source, o.miface, &port)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", o.source,
+            rill_status_message(status));
     rc = 1;
     goto done;
   }
-  if (repair && (status = rill_receiver_bind(recv, repair, miface, &repair_port)) != RILL_OK) {
-    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", repair, rill_status_message(status));
+  if (o.repair &&
+      (status = rill_receiver_bind(recv, o.repair, o.miface, &repair_port)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", o.repair,
+            rill_status_message(status));
     rc = 1;
     goto done;
   }
-  if (port_file) {
-    FILE *pf = fopen(port_file, "w");
+  if (o.port_file) {
+    FILE *pf = fopen(o.port_file, "w");
     if (!pf || fprintf(pf, "%u\n", (unsigned)port) < 0 ||
-        (repair && fprintf(pf, "%u\n", (unsigned)repair_port) < 0) || fclose(pf) != 0) {
-      fprintf(stderr, "rill-recv: cannot write --port-file %s\n", port_file);
+        (o.repair && fprintf(pf, "%u\n", (unsigned)repair_port) < 0) || fclose(pf) != 0) {
+      fprintf(stderr, "rill-recv: cannot write --port-file %s\n", o.port_file);
       rc = 1;
       goto done;
     }
   }
-  out = audio_open_write(output, (uint32_t)rate, (uint32_t)channels, err, sizeof(err));
+  if (o.stats_json && !(json = stats_json_open(o.stats_json, "rill-recv"))) {
+    rc = 1;
+    goto done;
+  }
+  stats_on = o.verbose || json;
+  if (stats_on && !(st.sessions = calloc(RECV_MAX_SESSIONS, sizeof(*st.sessions)))) {
+    rc = 1;
+    goto done;
+  }
+  out = audio_open_write(o.output, rate, (uint32_t)o.channels, err, sizeof(err));
   if (!out) {
     rc = fail("-o", err);
     goto done;
   }
-  if (verbose)
+  if (o.verbose)
     fprintf(stderr, "rill-recv: receiving on port %u, %u Hz, %u channels\n", (unsigned)port,
-            (unsigned)rate, (unsigned)channels);
+            (unsigned)rate, (unsigned)o.channels);
 
-  chunk = (uint32_t)(frame_ns * (int64_t)rate / 1000000000);
+  chunk = (uint32_t)(o.frame_len_ns * (int64_t)rate / 1000000000);
   if (chunk == 0)
     chunk = 1;
-  if (duration_ns >= 0)
-    limit_frames = (uint64_t)(duration_ns / 1000 * (int64_t)rate / 1000000);
-  buf = malloc((size_t)chunk * channels * sizeof(float));
+  if (o.duration_ns > 0)
+    limit_frames = (uint64_t)(o.duration_ns / 1000 * (int64_t)rate / 1000000);
+  buf = malloc((size_t)chunk * o.channels * sizeof(float));
   if (!buf) {
     rc = 1;
     goto done;
   }
   tool_install_signals();
-  deadline = tool_now_ns();
-  next_report = deadline + 2000000000;
+  start = deadline = tool_now_ns();
+  next_report = deadline + o.stats_interval_ns;
   while (!tool_stop && frames_done < limit_frames) {
     uint32_t n = chunk;
     int64_t now;
@@ -396,28 +183,34 @@ int main(int argc, char **argv)
     frames_done += n;
     now = tool_now_ns();
     /* Behind by more than a period (stalled output): resume from now. */
-    if (now - deadline > 2 * frame_ns)
+    if (now - deadline > 2 * o.frame_len_ns)
       deadline = now;
-    if (verbose && now >= next_report) {
-      report(recv, (double)frames_done / (double)rate);
-      next_report += 2000000000;
+    if (stats_on && tool_period_due(&next_report, o.stats_interval_ns, now) &&
+        emit_stats(recv, &st, o.verbose, json, (double)frames_done / rate,
+                   (double)(now - start) / 1e9, 0) != 0) {
+      rc = 1;
+      break;
     }
-    if (oneshot) {
+    if (o.oneshot) {
       struct rill_receiver_metrics m;
       rill_receiver_metrics(recv, &m, NULL, 0, NULL);
       if (m.sessions_created > 0 && m.sessions == 0)
         break;
     }
   }
-  if (verbose)
-    report(recv, (double)frames_done / (double)rate);
+  if (stats_on && emit_stats(recv, &st, o.verbose, json, (double)frames_done / rate,
+                                (double)(tool_now_ns() - start) / 1e9, 1) != 0)
+    rc = 1;
 
 done:
   free(buf);
+  free(st.sessions);
   if (out && audio_close(out) != 0 && rc == 0) {
     fprintf(stderr, "rill-recv: error finishing the output\n");
     rc = 1;
   }
+  if (json && stats_json_close(json, o.stats_json, "rill-recv") != 0 && rc == 0)
+    rc = 1;
   if (recv)
     rill_receiver_close(recv);
   if (ctx)

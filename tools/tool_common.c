@@ -7,10 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <getopt.h>
-
-#include "cli_parse.h"
-
 volatile sig_atomic_t tool_stop;
 
 static void on_signal(int sig)
@@ -37,6 +33,16 @@ int64_t tool_now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int tool_period_due(int64_t *next_ns, int64_t period_ns, int64_t now_ns)
+{
+  if (now_ns < *next_ns)
+    return 0;
+  *next_ns += period_ns;
+  if (*next_ns <= now_ns)
+    *next_ns = now_ns + period_ns;
+  return 1;
+}
+
 void tool_sleep_until(int64_t deadline_ns)
 {
   struct timespec ts;
@@ -44,43 +50,6 @@ void tool_sleep_until(int64_t deadline_ns)
   ts.tv_nsec = (long)(deadline_ns % 1000000000);
   while (!tool_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
   }
-}
-
-int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, size_t err_cap)
-{
-  char buf[64], *colon, *slash1, *slash2;
-  uint64_t pt, rate, channels;
-  if (strlen(text) >= sizeof(buf)) {
-    snprintf(err, err_cap, "'%s' is too long", text);
-    return -1;
-  }
-  strcpy(buf, text);
-  colon = strchr(buf, ':');
-  slash1 = colon ? strchr(colon + 1, '/') : NULL;
-  slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
-  if (!colon || !slash1 || !slash2) {
-    snprintf(err, err_cap, "'%s' is not PT:FORMAT/RATE/CHANNELS (e.g. 96:s16/48000/2)", text);
-    return -1;
-  }
-  *colon = *slash1 = *slash2 = '\0';
-  if (cli_parse_uint(buf, 96, 127, &pt, "payload type", err, err_cap) != 0 ||
-      cli_parse_uint(slash1 + 1, 1, 384000, &rate, "rate", err, err_cap) != 0 ||
-      cli_parse_uint(slash2 + 1, 1, 8, &channels, "channels", err, err_cap) != 0)
-    return -1;
-  if (strcmp(colon + 1, "s16") == 0)
-    out->format = RILL_FORMAT_S16;
-  else if (strcmp(colon + 1, "s24") == 0)
-    out->format = RILL_FORMAT_S24;
-  else if (strcmp(colon + 1, "f32") == 0)
-    out->format = RILL_FORMAT_F32;
-  else {
-    snprintf(err, err_cap, "unknown format '%s' (expected s16, s24 or f32)", colon + 1);
-    return -1;
-  }
-  out->payload_type = (uint8_t)pt;
-  out->rate_hz = (uint32_t)rate;
-  out->channels = (uint32_t)channels;
-  return 0;
 }
 
 static const char *log_tool = "rill";
@@ -108,19 +77,6 @@ void tool_setup_log(const char *tool, int verbose)
 const char *tool_last_error(void)
 {
   return last_error;
-}
-
-const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t err_cap)
-{
-  const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-  int long_opt = arg[0] == '-' && arg[1] == '-';
-  if (opt == ':')
-    snprintf(err, err_cap, "option '%s' needs a value (see --help)", arg);
-  else if (long_opt)
-    snprintf(err, err_cap, "unknown option '%s' (see --help)", arg);
-  else
-    snprintf(err, err_cap, "unknown option '-%c' (see --help)", optopt);
-  return err;
 }
 
 /* The scheme of a URI: the text before "://" (at most cap - 1 characters). */
@@ -175,14 +131,19 @@ int tool_check_fec_pair(const char *source, const char *repair, const char *fec_
   return 0;
 }
 
-const char *tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
-                                 int for_bind, char *err, size_t err_cap)
+int tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
+                         int for_bind, char *err, size_t err_cap)
 {
-  if (rill_endpoint_check(source, for_bind, err, err_cap) != RILL_OK)
-    return "-s";
-  if (repair && rill_endpoint_check(repair, for_bind, err, err_cap) != RILL_OK)
-    return "-r";
-  if (tool_check_fec_pair(source, repair, fec_encoding, err, err_cap) != 0)
-    return "";
-  return NULL;
+  char msg[256];
+  const char *opt = NULL;
+  if (rill_endpoint_check(source, for_bind, msg, sizeof msg) != RILL_OK)
+    opt = "-s: ";
+  else if (repair && rill_endpoint_check(repair, for_bind, msg, sizeof msg) != RILL_OK)
+    opt = "-r: ";
+  else if (tool_check_fec_pair(source, repair, fec_encoding, msg, sizeof msg) != 0)
+    opt = "";
+  else
+    return 0;
+  snprintf(err, err_cap, "%s%s", opt, msg);
+  return -1;
 }

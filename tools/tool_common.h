@@ -1,7 +1,7 @@
 /*
- * Pieces shared by rill-send and rill-recv: the --encoding option, a
- * monotonic clock with absolute sleeps for real-time pacing, and stop
- * signals. Public API only.
+ * Pieces shared by rill-send and rill-recv: a monotonic clock with absolute
+ * sleeps for real-time pacing, stop signals, the library's log, endpoint
+ * checks. Public API only.
  */
 #ifndef RILL_TOOLS_TOOL_COMMON_H
 #define RILL_TOOLS_TOOL_COMMON_H
@@ -10,6 +10,21 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/*
+ * Where every config the tools build starts: the library's defaults. Zero
+ * means "default" in today's API; once the API has rill_*_config_init(),
+ * this one line becomes a _Generic choice of them.
+ */
+#define TOOL_CONFIG_START(cfg) memset((cfg), 0, sizeof *(cfg))
+
+/* Set a config field to an option's value if the option was given (not 0). */
+#define TOOL_CONFIG_SET(field, value)                                                            \
+  do {                                                                                           \
+    if ((value) != 0)                                                                            \
+      (field) = (value);                                                                         \
+  } while (0)
 
 /* Set by SIGINT/SIGTERM. */
 extern volatile sig_atomic_t tool_stop;
@@ -19,14 +34,15 @@ void tool_install_signals(void);
 
 int64_t tool_now_ns(void);
 
+/*
+ * A periodic task (the stats): nonzero when `now_ns` has reached *next_ns,
+ * which then moves on by `period_ns` (to now + period if the caller fell
+ * more than a period behind).
+ */
+int tool_period_due(int64_t *next_ns, int64_t period_ns, int64_t now_ns);
+
 /* Sleep until the monotonic time `deadline_ns` (returns early on a signal). */
 void tool_sleep_until(int64_t deadline_ns);
-
-/*
- * Parse "PT:FORMAT/RATE/CHANNELS", e.g. "96:s16/48000/2" (formats s16, s24,
- * f32). 0 or -1 with a message in err.
- */
-int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, size_t err_cap);
 
 /*
  * Route rill's log to stderr as "TOOL: ..." lines, by verbosity (0: warnings,
@@ -37,20 +53,14 @@ int tool_parse_encoding(const char *text, struct rill_encoding *out, char *err, 
 void tool_setup_log(const char *tool, int verbose);
 
 /*
- * After getopt_long (optstring starting with ':', opterr = 0) returned '?'
- * or ':' as `opt`: a one-line description of the bad option in err
- * ("unknown option '--foo'", "option '-s' needs a value"), returned.
- */
-const char *tool_bad_option(int opt, int argc, char **argv, char *err, size_t err_cap);
-
-/*
  * Check the endpoints of a tool: `source` (-s), `repair` (-r, may be NULL)
  * and that their FEC schemes agree with each other and `fec_encoding` (may
- * be NULL). `for_bind` allows port 0. Returns NULL when all is well, or the
- * option to blame ("-s", "-r", or "" for the pair) with the message in err.
+ * be NULL). `for_bind` allows port 0. Returns 0 when all is well, or -1
+ * with a one-line message in err that names the option to blame ("-s: ...",
+ * "-r: ...", no name for the pair).
  */
-const char *tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
-                                 int for_bind, char *err, size_t err_cap);
+int tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
+                         int for_bind, char *err, size_t err_cap);
 
 /* The last error the library logged, or "" if none. */
 const char *tool_last_error(void);

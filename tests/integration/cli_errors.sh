@@ -139,6 +139,9 @@ strict extension "$recv" -s "$L" -o "$tmp/out.xyz" --duration 100ms
 strict 'cannot write' "$recv" -s "$L" -o "$tmp/no/such/dir/out.wav" --duration 100ms
 strict budget "$recv" -s "$L" "${R[@]}" --max-mem 1K
 strict 'unknown option' "$recv" -s "$L" "${R[@]}" --bogus
+strict 'stdout carries the audio' "$recv" -s "$L" -o - --duration 100ms --stats-json -
+strict 'cannot write --stats-json' "$recv" -s "$L" "${R[@]}" --stats-json "$tmp/no/dir/s.jsonl"
+strict 'stats-interval' "$recv" -s "$L" "${R[@]}" --stats-interval 0s
 strict 'needs a value' "$recv" -s "$L" "${R[@]}" --target-latency
 
 # Busy port: a second rill-recv on the port the first one holds must fail.
@@ -194,6 +197,7 @@ strict 'out of range' "$send" -i "$tmp/in.wav" -s "$D" --packet-len 10s
 strict 'unknown option' "$send" -i "$tmp/in.wav" -s "$D" --bogus
 strict 'greater than 0' "$send" -i "$tmp/in.wav" -s "$D" --packet-len 0ms
 strict 'greater than 0' "$send" -i "$tmp/in.wav" -s "$D" --max-mem 0
+strict 'cannot write --stats-json' "$send" -i "$tmp/in.wav" -s "$D" --stats-json "$tmp/no/dir/s.jsonl"
 
 # A file without read permission. root reads it anyway, so as root the
 # case runs as user nobody (setpriv), if nobody can run the tool here.

@@ -6,7 +6,7 @@
 # usage: loopback_fec.sh RILL_SEND RILL_RECV WAVGEN WAVCHECK UDP_RELAY MODE LOSS_PCT
 #   MODE rs8m | ldpc: the lost packets are restored: no gap (max gap <= 2
 #        frames: the sine's own zeros), SNR >= 60 dB against the input, and
-#        rill-recv's stats show "fec recovered N" with N > 0;
+#        rill-recv's --stats-json shows fec_recovered > 0 and no loss;
 #   MODE none: the same loss without FEC leaves gaps (the contrast).
 set -euo pipefail
 send=$1 recv=$2 wavgen=$3 wavcheck=$4 relay=$5 mode=$6 loss=$7
@@ -19,6 +19,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 value() { grep -E "^$1=" "$2" | head -n 1 | cut -d= -f2; }
+# shellcheck source=stats_json.sh
+. "$(dirname "$0")/stats_json.sh"
+recv_stat() { stats_json_value "$tmp/recv.jsonl" "$1" || fail "no $1 in rill-recv's stats"; }
 
 "$wavgen" -o "$tmp/in.wav" --duration 3 --freq 440 --counter
 
@@ -31,7 +34,8 @@ fi
 # arrive well before the lost packet's play time.
 timeout 30 "$recv" -s "$src_uri" "${rep_args[@]}" --port-file "$tmp/port" -o "$tmp/out.wav" \
   --no-drift-compensation --target-latency 250ms \
-  --oneshot --session-timeout 500ms --duration 20s -v 2>"$tmp/recv.log" &
+  --oneshot --session-timeout 500ms --duration 20s -v --stats-json "$tmp/recv.jsonl" \
+  2>"$tmp/recv.log" &
 recv_pid=$!
 pids+=("$recv_pid")
 want=1; [ "$mode" = none ] || want=2
@@ -81,6 +85,8 @@ cat "$tmp/check.txt"
 "$wavcheck" "$tmp/out.wav" --skip-leading-silence --channel 1 --ref "$tmp/in.wav" \
   --ref-channel 1 --align-channel 1 --min-snr 100 >"$tmp/check1.txt" \
   || { cat "$tmp/check1.txt"; fail "counter channel check failed"; }
-recovered=$(grep -Eo "fec recovered [0-9]+" "$tmp/recv.log" | tail -n 1 | cut -d' ' -f3)
-[ "${recovered:-0}" -gt 0 ] || fail "rill-recv restored no packet"
+recovered=$(recv_stat fec_recovered)
+[ "$recovered" -gt 0 ] || fail "rill-recv restored no packet"
+[ "$recovered" -le "$dropped" ] || fail "rill-recv restored $recovered packets of $dropped dropped"
+[ "$(recv_stat packets_lost)" -eq 0 ] || fail "rill-recv counted lost packets despite FEC"
 echo "PASS: loopback $mode at $loss% loss: relay dropped $dropped, receiver restored $recovered"

@@ -5,7 +5,8 @@
 # late), optionally through
 # udp_relay with loss and reordering, and checks what arrived: frequency,
 # every frame, SNR against the input once aligned, and the
-# receiver's counters against the relay's.
+# receiver's counters (its --stats-json file) against the sender's and the
+# relay's.
 #
 # usage: loopback_stream.sh RILL_SEND RILL_RECV WAVGEN WAVCHECK UDP_RELAY [clean|lossy|resample]
 # (resample: a 48 kHz file that rill-send resamples to 44.1 kHz, received
@@ -26,6 +27,9 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 value() { grep -E "^$1=" "$2" | head -n 1 | cut -d= -f2; }
+# shellcheck source=stats_json.sh
+. "$(dirname "$0")/stats_json.sh"
+recv_stat() { stats_json_value "$tmp/recv.jsonl" "$1" || fail "no $1 in rill-recv's stats"; }
 
 if [ "$mode" = resample ]; then
   # A 48 kHz file: rill-send resamples it to the stream's 44.1 kHz (PT 10).
@@ -37,11 +41,14 @@ in_frames=132300
 drift_args=(--no-drift-compensation)
 [ "$mode" = resample ] && drift_args=()
 packet=220 # 5 ms at 44100 Hz (rill-send's default packet length)
+# Packets on the wire: the last, partial one is completed with silence.
+packets=$(((in_frames + packet - 1) / packet))
 
 timeout 30 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
   "${drift_args[@]}" \
   --target-latency 250ms \
-  --oneshot --session-timeout 500ms --duration 20s -v 2>"$tmp/recv.log" &
+  --oneshot --session-timeout 500ms --duration 20s -v --stats-json "$tmp/recv.jsonl" \
+  2>"$tmp/recv.log" &
 recv_pid=$!
 pids+=("$recv_pid")
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
@@ -61,11 +68,25 @@ if [ "$mode" = lossy ]; then
   dest=$(head -n 1 "$tmp/relay_port")
 fi
 
-timeout 30 "$send" -i "$tmp/in.wav" -s "rtp://127.0.0.1:$dest" -v 2>"$tmp/send.log" \
+timeout 30 "$send" -i "$tmp/in.wav" -s "rtp://127.0.0.1:$dest" -v \
+  --stats-json "$tmp/send.jsonl" 2>"$tmp/send.log" \
   || { cat "$tmp/send.log" >&2; fail "rill-send failed"; }
 wait "$recv_pid" || { cat "$tmp/recv.log" >&2; fail "rill-recv failed"; }
 cat "$tmp/send.log" "$tmp/recv.log"
-grep -q "new session" "$tmp/recv.log" || fail "no session was created"
+tail -n 1 "$tmp/send.jsonl" "$tmp/recv.jsonl"
+
+# Counters from the final --stats-json lines. The sender's is taken before
+# it closes, when the last, partial packet is still to be sent: it counts
+# that one packet fewer (and up to two more may still be queued).
+sent=$(stats_json_value "$tmp/send.jsonl" packets_sent) || fail "no packets_sent in rill-send's stats"
+received=$(recv_stat packets_received)
+lost=$(recv_stat packets_lost)
+late=$(recv_stat packets_late)
+echo "sent $sent, received $received, lost $lost, late $late (of $packets packets)"
+[ "$(recv_stat sessions_created)" -eq 1 ] || fail "expected one session"
+[ "$(recv_stat bad_packets)" -eq 0 ] || fail "the receiver counted bad packets"
+[ "$sent" -ge $((packets - 3)) ] && [ "$sent" -le "$packets" ] \
+  || fail "rill-send counted $sent packets sent, expected about $packets"
 
 if [ "$mode" = resample ]; then
   # Default receiver (drift compensation on): the tone keeps its pitch, no
@@ -77,6 +98,10 @@ if [ "$mode" = resample ]; then
   signal=$(value signal_frames "$tmp/check.txt")
   [ "$signal" -ge $((in_frames - 2 * packet)) ] && [ "$signal" -le $((in_frames + 2 * packet)) ] \
     || fail "received $signal frames of signal, expected about $in_frames"
+  # Resampling may shift the packet count by one at the end.
+  [ "$received" -ge "$sent" ] && [ "$received" -le $((packets + 1)) ] \
+    || fail "received $received packets, sent $sent"
+  [ "$lost" -eq 0 ] && [ "$late" -eq 0 ] || fail "receiver counted losses on a clean path"
 elif [ "$mode" = clean ]; then
   # The sine itself has exact zeros (sin(2*pi*22) at frame 2205): a gap of
   # 1-2 frames is the signal, a lost packet would be 220.
@@ -93,7 +118,9 @@ elif [ "$mode" = clean ]; then
   # sine's first sample is 0, so it counts as leading silence.
   [ "$signal" -le "$in_frames" ] && [ "$signal" -ge $((in_frames - 2)) ] \
     || fail "received $signal frames of signal, expected $in_frames"
-  grep -Eq "lost 0 late 0" "$tmp/recv.log" || fail "receiver counted losses on a clean path"
+  [ "$received" -eq "$packets" ] || fail "received $received packets, sent $packets"
+  [ "$lost" -eq 0 ] && [ "$late" -eq 0 ] && [ "$(recv_stat packets_duplicate)" -eq 0 ] \
+    || fail "receiver counted losses on a clean path"
 else
   kill -TERM "$relay_pid" 2>/dev/null || true
   wait "$relay_pid" 2>/dev/null || true
@@ -113,9 +140,11 @@ else
   [ $((gaps % packet)) -eq 0 ] || fail "gap frames $gaps is not a whole number of packets"
   [ "$gaps" -le $((dropped * packet)) ] && [ "$gaps" -ge $(((dropped - 2) * packet)) ] \
     || fail "gap frames $gaps do not match $dropped dropped packets"
-  # Reordering is absorbed by the jitter buffer: nothing arrives too late.
-  grep -Eq " late 0 " "$tmp/recv.log" || fail "reordered packets were counted late"
-  lost=$(grep -Eo "lost [0-9]+" "$tmp/recv.log" | tail -n 1 | cut -d' ' -f2)
+  # Everything the relay did not drop arrives; reordering is absorbed by the
+  # jitter buffer: nothing arrives too late.
+  [ "$received" -eq $((packets - dropped)) ] \
+    || fail "received $received packets: $packets sent, $dropped dropped by the relay"
+  [ "$late" -eq 0 ] || fail "reordered packets were counted late"
   [ "$lost" -le "$dropped" ] && [ "$lost" -ge $((dropped - 2)) ] \
     || fail "receiver counted $lost lost packets, relay dropped $dropped"
 fi

@@ -1,0 +1,104 @@
+/*
+ * rill-send's options: the one table that makes its getopt_long arrays,
+ * parsing, defaults and --help (options.c), the checks that span several
+ * options, and the sender and context configs built from the result.
+ */
+#include "send_options.h"
+
+#include <string.h>
+
+#include "tool_common.h"
+
+#define ROW(field, kind) OPT_ROW_FIELD(struct send_options, field, kind)
+
+/* The stream without --encoding: L16 at 44100 Hz, PT 10 (stereo) or 11 (mono). */
+#define DEFAULT_STREAM_RATE_HZ 44100
+#define PT_L16_STEREO 10
+#define PT_L16_MONO 11
+
+static const struct opt_spec rows[] = {
+    {"input", 'i', ROW(input, STRING), .metavar = "FILE|-",
+     .help = "audio file (any format libsndfile reads), or - for raw s16le on stdin"},
+    {"source", 's', ROW(source, STRING), .metavar = "URI",
+     .help = "where to send: rtp://HOST:PORT; with FEC: rtp+rs8m://HOST:PORT or "
+             "rtp+ldpc://HOST:PORT"},
+    {"repair", 'r', ROW(repair, STRING), .metavar = "URI",
+     .help = "where FEC repair packets go: rs8m://HOST:PORT or ldpc://HOST:PORT (same encoding "
+             "as -s)"},
+    {"fec-encoding", 0, ROW(fec_encoding, CHOICE), .word = "auto|none|rs8m|ldpc", .def = "auto",
+     .help = "FEC encoding: auto takes it from the URI schemes; otherwise they must agree"},
+    {"nbsrc", 0, ROW(nbsrc, UINT), .min = 1, .max = 65535, .def = "18", .flags = OPT_LIB_DEFAULT,
+     .help = "source packets per FEC block"},
+    {"nbrpr", 0, ROW(nbrpr, UINT), .min = 1, .max = 65535, .def = "10", .flags = OPT_LIB_DEFAULT,
+     .help = "repair packets per FEC block"},
+    {"rate", 0, ROW(raw_rate_hz, UINT), .metavar = "HZ", .min = 1, .max = 384000, .def = "44100",
+     .help = "rate of raw stdin input; input at another rate than the stream's is resampled"},
+    {"channels", 0, ROW(raw_channels, UINT), .min = 1, .max = 8, .def = "2",
+     .help = "channels of raw stdin input"},
+    {"packet-len", 0, ROW(packet_len_ns, DURATION), .min = 1, .def = "5ms",
+     .help = "audio per packet, e.g. 5ms, 2.5ms"},
+    {"encoding", 0, ROW(encoding, ENCODING),
+     .help = "send with a dynamic payload type, e.g. 96:s16/48000/2 (the receiver needs the "
+             "same); default: PT 10/11, L16 44100 Hz stereo/mono"},
+    {"resampler-quality", 0, ROW(resampler_quality, UINT), .min = 1, .max = 10, .def = "3",
+     .what = "resampler quality", .flags = OPT_LIB_DEFAULT,
+     .help = "speexdsp quality when the input is resampled"},
+    {"max-mem", 0, ROW(max_mem_bytes, SIZE), .min = 1, .def = "64M", .flags = OPT_LIB_DEFAULT,
+     .help = "context memory budget"},
+    {"stats-json", 0, ROW(stats_json, STRING), .metavar = "FILE|-",
+     .help = "every stats period, one JSON object on a line with the sender's metrics, and a "
+             "last one at exit, to FILE (- for stdout)"},
+    {"stats-interval", 0, ROW(stats_interval_ns, DURATION), .min = 1, .def = "2s",
+     .help = "stats period of -v and --stats-json"},
+    {"verbose", 'v', ROW(verbose, COUNT),
+     .help = "progress and stats every period on stderr (-vv: debug log)"},
+    {"help", 'h', OPT_HELP, 0, .help = "this help"},
+};
+
+const struct opt_table send_options_table = {
+    .tool = "rill-send",
+    .usage = "usage: rill-send -i FILE|- -s rtp://HOST:PORT [options]\n"
+             "Stream audio to an RTP receiver in real time.\n\n",
+    .rows = rows,
+    .count = sizeof rows / sizeof rows[0],
+    .size = sizeof(struct send_options),
+};
+
+int send_options_parse(int argc, char **argv, struct send_options *out, char *err, size_t err_cap)
+{
+  int rc = opt_parse(&send_options_table, argc, argv, out, err, err_cap);
+  if (rc != OPT_RESULT_RUN)
+    return rc;
+  if (!out->input || !out->source) {
+    snprintf(err, err_cap, "both -i FILE|- and -s rtp://HOST:PORT are required (see --help)");
+    return OPT_RESULT_ERROR;
+  }
+  if (tool_check_endpoints(out->source, out->repair, out->fec_encoding, 0, err, err_cap) != 0)
+    return OPT_RESULT_ERROR;
+  return OPT_RESULT_RUN;
+}
+
+
+void send_options_to_config(const struct send_options *o, uint32_t input_rate_hz,
+                            uint32_t input_channels, struct rill_sender_config *cfg,
+                            struct rill_context_config *ctx_cfg)
+{
+  TOOL_CONFIG_START(ctx_cfg);
+  TOOL_CONFIG_SET(ctx_cfg->max_mem_bytes, (size_t)o->max_mem_bytes);
+
+  TOOL_CONFIG_START(cfg);
+  if (o->encoding.count > 0) {
+    cfg->encoding = o->encoding.list[0];
+  } else {
+    cfg->encoding.payload_type = input_channels == 1 ? PT_L16_MONO : PT_L16_STEREO;
+    cfg->encoding.format = RILL_FORMAT_S16;
+    cfg->encoding.rate_hz = DEFAULT_STREAM_RATE_HZ;
+    cfg->encoding.channels = input_channels;
+  }
+  cfg->input_channels = input_channels;
+  cfg->input_rate_hz = input_rate_hz;
+  TOOL_CONFIG_SET(cfg->resampler_quality, (int)o->resampler_quality);
+  TOOL_CONFIG_SET(cfg->packet_length_ns, o->packet_len_ns);
+  TOOL_CONFIG_SET(cfg->fec_source_packets, (uint32_t)o->nbsrc);
+  TOOL_CONFIG_SET(cfg->fec_repair_packets, (uint32_t)o->nbrpr);
+}
