@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include <rill/encoding.h>
@@ -32,6 +33,22 @@ int api_uri_fec_scheme(const struct rill_uri *parsed);
 
 /* Public encoding to the RTP layer's; RILL_EINVAL for an unknown format. */
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out);
+
+/*
+ * Largest count of frames rill_receiver_read hands the pipeline in one call
+ * (its counts are uint32_t; a read of more frames goes in chunks).
+ */
+#define API_READ_CHUNK_FRAMES (UINT32_MAX / 16)
+
+struct rill_receiver;
+
+/*
+ * rill_receiver_read's loop with the chunk size as a parameter, so that a
+ * test can prove the chunks are laid end to end with a small one.
+ * Thread role: real-time.
+ */
+void api_receiver_read_chunked(struct rill_receiver *recv, float *samples, size_t frames,
+                               uint32_t chunk_frames);
 
 /* Limiter stats to public memory metrics. */
 void api_memory_metrics(const struct rill_limiter_stats *in, struct rill_memory_metrics *out);

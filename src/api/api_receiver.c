@@ -143,15 +143,23 @@ int rill_receiver_bind(struct rill_receiver *recv, const char *uri, const char *
   return status;
 }
 
+void api_receiver_read_chunked(struct rill_receiver *recv, float *samples, size_t frames,
+                               uint32_t chunk_frames)
+{
+  size_t stride = receiver_channels(recv);
+  while (frames > 0) {
+    uint32_t n = frames > chunk_frames ? chunk_frames : (uint32_t)frames;
+    receiver_read(recv, samples, n);
+    samples += (size_t)n * stride;
+    frames -= n;
+  }
+}
+
 int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames)
 {
   if (!recv || (!samples && frames))
     return RILL_EINVAL;
-  while (frames > 0) {
-    uint32_t n = frames > UINT32_MAX / 16 ? UINT32_MAX / 16 : (uint32_t)frames;
-    receiver_read(recv, samples, n);
-    frames -= n;
-  }
+  api_receiver_read_chunked(recv, samples, frames, API_READ_CHUNK_FRAMES);
   return RILL_OK;
 }
 
