@@ -20,7 +20,9 @@ extern "C" {
 
 struct rill_receiver;
 
+/* A config that can grow: see "Config structs that can grow" in rill/context.h. */
 struct rill_receiver_config {
+  size_t struct_size;          /* sizeof(struct rill_receiver_config), or 0 */
   uint32_t rate_hz;            /* output rate; 0: 44100 */
   uint32_t channels;           /* output channels (1..8); 0: 2 */
   int64_t target_latency_ns;   /* jitter buffer target; 0: 100 ms */
@@ -62,9 +64,16 @@ struct rill_receiver_config {
 };
 
 /*
+ * Fill `config` with the defaults and struct_size. latency_tolerance_ns
+ * stays 0: its default follows target_latency_ns. Thread role: any.
+ */
+RILL_API void rill_receiver_config_init(struct rill_receiver_config *config);
+
+/*
  * Open a receiver on `ctx`. `config` may be NULL for the defaults.
  * Returns RILL_OK, RILL_EINVAL (a bad field; the log says which),
- * RILL_EBUDGET, RILL_ENOMEM.
+ * RILL_EUNSUPPORTED (config from newer headers sets a field this library
+ * does not know), RILL_EBUDGET, RILL_ENOMEM.
  * Thread role: control.
  */
 RILL_API int rill_receiver_open(struct rill_context *ctx,

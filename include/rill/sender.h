@@ -17,7 +17,9 @@ extern "C" {
 
 struct rill_sender;
 
+/* A config that can grow: see "Config structs that can grow" in rill/context.h. */
 struct rill_sender_config {
+  size_t struct_size; /* sizeof(struct rill_sender_config), or 0 */
   /* Wire encoding. payload_type 0 means the default: PT 10 (L16 stereo
    * 44100 Hz), or PT 11 when channels is 1 and rate 44100. Other rates and
    * formats need a dynamic payload type (96..127) and the receiver must map
@@ -38,10 +40,18 @@ struct rill_sender_config {
 };
 
 /*
+ * Fill `config` with the defaults (L16 stereo 44100 Hz, 5 ms packets, ...)
+ * and struct_size. encoding.payload_type, input_channels and input_rate_hz
+ * stay 0: their defaults follow the encoding. Thread role: any.
+ */
+RILL_API void rill_sender_config_init(struct rill_sender_config *config);
+
+/*
  * Open a sender on `ctx`. `config` may be NULL for the defaults (L16 stereo
  * 44100 Hz, PT 10, 5 ms packets).
- * Returns RILL_OK, RILL_EINVAL (the log says which field), RILL_EBUDGET,
- * RILL_ENOMEM. Thread role: control.
+ * Returns RILL_OK, RILL_EINVAL (the log says which field), RILL_EUNSUPPORTED
+ * (config from newer headers sets a field this library does not know),
+ * RILL_EBUDGET, RILL_ENOMEM. Thread role: control.
  */
 RILL_API int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *config,
                               struct rill_sender **out);

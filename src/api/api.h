@@ -17,6 +17,39 @@
 #include "net/uri.h"
 #include "rtp/payload.h"
 
+struct rill_context_config;
+struct rill_context_params;
+struct rill_sender_config;
+struct rill_sender_params;
+struct rill_receiver_config;
+struct rill_receiver_params;
+
+/* Bytes of `type` up to the end of `field`: a config layout's size. */
+#define API_SIZE_THROUGH(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/*
+ * Copy a caller's config `src` (NULL: none), which begins with size_t
+ * struct_size, into `dst` (dst_size bytes: the library's struct) by the
+ * rules of "Config structs that can grow" (rill/context.h): bytes the
+ * caller's struct does not cover are zero (the defaults); struct_size 0
+ * means `base_size`, the rill 0.1 layout. `what` names the config in the
+ * log. RILL_OK, RILL_EINVAL (struct_size below sizeof(size_t)),
+ * RILL_EUNSUPPORTED (a nonzero byte past dst_size).
+ * Thread role: control.
+ */
+int api_config_copy(void *dst, size_t dst_size, const void *src, size_t base_size,
+                    const char *what);
+
+/*
+ * Public configs to pipeline parameters: the copy above, the defaults,
+ * validation (logged). RILL_OK, RILL_EINVAL, RILL_EUNSUPPORTED.
+ * Thread role: control.
+ */
+int api_context_params(const struct rill_context_config *config, struct rill_context_params *out);
+int api_sender_params(const struct rill_sender_config *config, struct rill_sender_params *out);
+int api_receiver_params(const struct rill_receiver_config *config,
+                        struct rill_receiver_params *out);
+
 /* Parse an endpoint URI that this version can use (all but rtcp://). */
 int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
                        size_t err_cap);
