@@ -107,8 +107,8 @@ static int run_one(double target_ms, double packet_ms, int seconds, double ppm, 
   int64_t setpoint = 0;
 
   memset(&r, 0, sizeof(r));
-  memset(&rc, 0, sizeof(rc));
-  memset(&sc, 0, sizeof(sc));
+  rill_receiver_config_init(&rc);
+  rill_sender_config_init(&sc);
   rc.target_latency_ns = (int64_t)(target_ms * 1e6);
   rc.session_timeout_ns = 5000000000;
   sc.packet_length_ns = (int64_t)(packet_ms * 1e6);

@@ -253,6 +253,8 @@ static int parse_args(int argc, char **argv, struct options *o)
   int opt;
 
   memset(o, 0, sizeof(*o));
+  rill_context_config_init(&o->ctx);
+  rill_receiver_config_init(&o->recv);
   o->mode = MODE_NEVER;
   o->duration_s = -1;
   o->stall_at_s = 5;

@@ -19,6 +19,7 @@
 int main(int argc, char **argv)
 {
   struct rill_context *ctx = NULL;
+  struct rill_receiver_config config;
   struct rill_receiver *recv = NULL;
   struct rill_receiver_metrics m;
   float buf[CHUNK * 2];
@@ -31,9 +32,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: recv_rms rtp://IP:PORT [seconds]\n");
     return 2;
   }
-  /* NULL config: 44100 Hz stereo output, 100 ms target latency. */
+  /* The defaults: 44100 Hz stereo output, 100 ms target latency; set fields
+   * after rill_receiver_config_init to change them. */
+  rill_receiver_config_init(&config);
   if ((status = rill_context_open(NULL, &ctx)) != RILL_OK ||
-      (status = rill_receiver_open(ctx, NULL, &recv)) != RILL_OK ||
+      (status = rill_receiver_open(ctx, &config, &recv)) != RILL_OK ||
       (status = rill_receiver_bind(recv, argv[1], NULL, &port)) != RILL_OK) {
     fprintf(stderr, "recv_rms: %s\n", rill_status_message(status));
     return 1;

@@ -145,15 +145,11 @@ int main(int argc, char **argv)
   const char *source = NULL, *output = NULL, *miface = NULL, *port_file = NULL;
   const char *repair = NULL; /* FEC repair endpoint */
   uint16_t repair_port = 0;
-  uint64_t rate = 44100, channels = 2, max_sessions = 0, max_mem = 0, smem = 0, sockmem = 0,
-           pkt = 0, rcvbuf = 0, session_rate = 0;
-  int64_t tolerance_ns = 0, idle_ns = 0;
-  int64_t latency_ns = 0, timeout_ns = 0, frame_ns = 10000000, duration_ns = -1;
+  uint64_t v;
+  int64_t frame_ns = 10000000, duration_ns = -1;
   struct rill_encoding encodings[MAX_ENCODINGS];
   size_t encoding_count = 0;
-  int oneshot = 0, verbose = 0, reuse = 0, no_drift = 0, opt, status, rc = 0;
-  uint64_t quality = 0;
-  int64_t no_play_ns = 0, choppy_ns = 0;
+  int oneshot = 0, verbose = 0, opt, status, rc = 0;
   char err[256];
   const char *bad;
   struct rill_context_config cc;
@@ -163,10 +159,13 @@ int main(int argc, char **argv)
   struct audio_file *out = NULL;
   uint16_t port = 0;
   float *buf = NULL;
-  uint32_t chunk;
+  uint32_t chunk, rate, channels;
   uint64_t frames_done = 0, limit_frames = UINT64_MAX;
   int64_t deadline, next_report;
 
+  /* Options set fields of the configs; the rest keep the library's defaults. */
+  rill_context_config_init(&cc);
+  rill_receiver_config_init(&rcfg);
   opterr = 0; /* one line of our own for a bad option, not getopt's */
   while ((opt = getopt_long(argc, argv, ":s:r:o:vh", longopts, NULL)) != -1) {
     switch (opt) {
@@ -180,23 +179,25 @@ int main(int argc, char **argv)
       output = optarg;
       break;
     case O_RATE:
-      if (cli_parse_uint(optarg, 1, 384000, &rate, "rate", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 384000, &v, "rate", err, sizeof(err)) != 0)
         return fail("--rate", err);
+      rcfg.rate_hz = (uint32_t)v;
       break;
     case O_CH:
-      if (cli_parse_uint(optarg, 1, 8, &channels, "channels", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 8, &v, "channels", err, sizeof(err)) != 0)
         return fail("--channels", err);
+      rcfg.channels = (uint32_t)v;
       break;
     case O_LAT:
-      if (cli_parse_duration_ns(optarg, &latency_ns, err, sizeof(err)) != 0)
+      if (cli_parse_duration_ns(optarg, &rcfg.target_latency_ns, err, sizeof(err)) != 0)
         return fail("--target-latency", err);
-      if (latency_ns == 0)
+      if (rcfg.target_latency_ns == 0)
         return fail("--target-latency", "must be greater than 0");
       break;
     case O_TIMEOUT:
-      if (cli_parse_duration_ns(optarg, &timeout_ns, err, sizeof(err)) != 0)
+      if (cli_parse_duration_ns(optarg, &rcfg.session_timeout_ns, err, sizeof(err)) != 0)
         return fail("--session-timeout", err);
-      if (timeout_ns == 0)
+      if (rcfg.session_timeout_ns == 0)
         return fail("--session-timeout", "must be greater than 0");
       break;
     case O_FRAME:
@@ -220,24 +221,37 @@ int main(int argc, char **argv)
       encoding_count++;
       break;
     case O_MAXS:
-      if (cli_parse_uint(optarg, 1, 1024, &max_sessions, "max-sessions", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 1024, &v, "max-sessions", err, sizeof(err)) != 0)
         return fail("--max-sessions", err);
+      rcfg.max_sessions = (uint32_t)v;
       break;
     case O_MEM:
-      if (cli_parse_size_bytes(optarg, &max_mem, err, sizeof(err)) != 0 || max_mem == 0)
-        return fail("--max-mem", max_mem == 0 && !err[0] ? "must be greater than 0" : err);
+      if (cli_parse_size_bytes(optarg, &v, err, sizeof(err)) != 0)
+        return fail("--max-mem", err);
+      if (v == 0)
+        return fail("--max-mem", "must be greater than 0");
+      cc.max_mem_bytes = (size_t)v;
       break;
     case O_SMEM:
-      if (cli_parse_size_bytes(optarg, &smem, err, sizeof(err)) != 0 || smem == 0)
-        return fail("--max-session-mem", smem == 0 && !err[0] ? "must be greater than 0" : err);
+      if (cli_parse_size_bytes(optarg, &v, err, sizeof(err)) != 0)
+        return fail("--max-session-mem", err);
+      if (v == 0)
+        return fail("--max-session-mem", "must be greater than 0");
+      rcfg.max_session_mem_bytes = (size_t)v;
       break;
     case O_SOCKMEM:
-      if (cli_parse_size_bytes(optarg, &sockmem, err, sizeof(err)) != 0 || sockmem == 0)
-        return fail("--max-socket-mem", sockmem == 0 && !err[0] ? "must be greater than 0" : err);
+      if (cli_parse_size_bytes(optarg, &v, err, sizeof(err)) != 0)
+        return fail("--max-socket-mem", err);
+      if (v == 0)
+        return fail("--max-socket-mem", "must be greater than 0");
+      rcfg.max_socket_mem_bytes = (size_t)v;
       break;
     case O_PKT:
-      if (cli_parse_size_bytes(optarg, &pkt, err, sizeof(err)) != 0 || pkt < 64 || pkt > 65507)
-        return fail("--max-packet-size", err[0] ? err : "must be 64..65507");
+      if (cli_parse_size_bytes(optarg, &v, err, sizeof(err)) != 0)
+        return fail("--max-packet-size", err);
+      if (v < 64 || v > 65507)
+        return fail("--max-packet-size", "must be 64..65507");
+      cc.max_packet_bytes = (size_t)v;
       break;
     case O_MIFACE:
       miface = optarg;
@@ -246,37 +260,40 @@ int main(int argc, char **argv)
       port_file = optarg;
       break;
     case O_REUSE:
-      reuse = 1;
+      rcfg.reuse_address = 1;
       break;
     case O_TOL:
-      if (cli_parse_duration_ns(optarg, &tolerance_ns, err, sizeof(err)) != 0)
+      if (cli_parse_duration_ns(optarg, &rcfg.latency_tolerance_ns, err, sizeof(err)) != 0)
         return fail("--latency-tolerance", err);
-      if (tolerance_ns == 0)
+      if (rcfg.latency_tolerance_ns == 0)
         return fail("--latency-tolerance", "must be greater than 0");
       break;
     case O_IDLE:
       if (strcmp(optarg, "never") == 0)
-        idle_ns = -1;
-      else if (cli_parse_duration_ns(optarg, &idle_ns, err, sizeof(err)) != 0)
+        rcfg.idle_timeout_ns = -1;
+      else if (cli_parse_duration_ns(optarg, &rcfg.idle_timeout_ns, err, sizeof(err)) != 0)
         return fail("--idle-timeout", err);
-      else if (idle_ns == 0)
+      else if (rcfg.idle_timeout_ns == 0)
         return fail("--idle-timeout", "must be greater than 0 (or 'never')");
       break;
     case O_RCVBUF:
-      if (cli_parse_size_bytes(optarg, &rcvbuf, err, sizeof(err)) != 0 || rcvbuf == 0 ||
-          rcvbuf > INT32_MAX)
-        return fail("--rcvbuf", err[0] ? err : "must be 1..2G");
+      if (cli_parse_size_bytes(optarg, &v, err, sizeof(err)) != 0)
+        return fail("--rcvbuf", err);
+      if (v == 0 || v > INT32_MAX)
+        return fail("--rcvbuf", "must be 1..2G");
+      rcfg.socket_rcvbuf_bytes = (size_t)v;
       break;
     case O_RQ:
-      if (cli_parse_uint(optarg, 1, 10, &quality, "resampler quality", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 10, &v, "resampler quality", err, sizeof(err)) != 0)
         return fail("--resampler-quality", err);
+      rcfg.resampler_quality = (int)v;
       break;
     case O_NODRIFT:
-      no_drift = 1;
+      rcfg.disable_drift_compensation = 1;
       break;
     case O_NOPLAY:
     case O_CHOPPY: {
-      int64_t *dst = opt == O_NOPLAY ? &no_play_ns : &choppy_ns;
+      int64_t *dst = opt == O_NOPLAY ? &rcfg.no_play_timeout_ns : &rcfg.choppy_timeout_ns;
       const char *name = opt == O_NOPLAY ? "--no-play-timeout" : "--choppy-play-timeout";
       if (strcmp(optarg, "off") == 0)
         *dst = -1;
@@ -287,8 +304,9 @@ int main(int argc, char **argv)
       break;
     }
     case O_SRATE:
-      if (cli_parse_uint(optarg, 1, 100000, &session_rate, "max-session-rate", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 100000, &v, "max-session-rate", err, sizeof(err)) != 0)
         return fail("--max-session-rate", err);
+      rcfg.max_session_creations_per_s = (uint32_t)v;
       break;
     case 'v':
       verbose++;
@@ -308,28 +326,10 @@ int main(int argc, char **argv)
     return fail(*bad ? bad : NULL, err);
   tool_setup_log("rill-recv", verbose);
 
-  memset(&cc, 0, sizeof(cc));
-  cc.max_mem_bytes = (size_t)max_mem;
-  cc.max_packet_bytes = (size_t)pkt;
-  memset(&rcfg, 0, sizeof(rcfg));
-  rcfg.rate_hz = (uint32_t)rate;
-  rcfg.channels = (uint32_t)channels;
-  rcfg.target_latency_ns = latency_ns;
-  rcfg.session_timeout_ns = timeout_ns;
-  rcfg.max_sessions = (uint32_t)max_sessions;
-  rcfg.max_session_mem_bytes = (size_t)smem;
-  rcfg.max_socket_mem_bytes = (size_t)sockmem;
   rcfg.encodings = encodings;
   rcfg.encoding_count = encoding_count;
-  rcfg.reuse_address = reuse;
-  rcfg.socket_rcvbuf_bytes = (size_t)rcvbuf;
-  rcfg.latency_tolerance_ns = tolerance_ns;
-  rcfg.idle_timeout_ns = idle_ns;
-  rcfg.max_session_creations_per_s = (uint32_t)session_rate;
-  rcfg.disable_drift_compensation = no_drift;
-  rcfg.resampler_quality = (int)quality;
-  rcfg.no_play_timeout_ns = no_play_ns;
-  rcfg.choppy_timeout_ns = choppy_ns;
+  rate = rcfg.rate_hz;
+  channels = rcfg.channels;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot start: %s\n",
@@ -356,7 +356,7 @@ int main(int argc, char **argv)
       goto done;
     }
   }
-  out = audio_open_write(output, (uint32_t)rate, (uint32_t)channels, err, sizeof(err));
+  out = audio_open_write(output, rate, channels, err, sizeof(err));
   if (!out) {
     rc = fail("-o", err);
     goto done;

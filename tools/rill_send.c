@@ -64,9 +64,7 @@ int main(int argc, char **argv)
       {NULL, 0, NULL, 0}};
   const char *input = NULL, *dest = NULL;
   const char *repair = NULL, *fec_encoding = "auto"; /* FEC */
-  uint64_t nbsrc = 0, nbrpr = 0;
-  uint64_t raw_rate = 44100, raw_channels = 2, max_mem = 0, quality = 0;
-  int64_t packet_ns = 5000000;
+  uint64_t raw_rate = 44100, raw_channels = 2, v;
   struct rill_encoding enc;
   int have_encoding = 0, verbose = 0, opt, status, rc = 0;
   char err[256];
@@ -83,6 +81,9 @@ int main(int argc, char **argv)
   uint64_t sent_frames = 0;
   int64_t start, next_report;
 
+  /* Options set fields of the configs; the rest keep the library's defaults. */
+  rill_context_config_init(&cc);
+  rill_sender_config_init(&sc);
   memset(&enc, 0, sizeof(enc));
   opterr = 0; /* one line of our own for a bad option, not getopt's */
   while ((opt = getopt_long(argc, argv, ":i:s:r:vh", longopts, NULL)) != -1) {
@@ -103,12 +104,14 @@ int main(int argc, char **argv)
       fec_encoding = optarg;
       break;
     case 'K':
-      if (cli_parse_uint(optarg, 1, 65535, &nbsrc, "nbsrc", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 65535, &v, "nbsrc", err, sizeof(err)) != 0)
         return fail("--nbsrc", err);
+      sc.fec_source_packets = (uint32_t)v;
       break;
     case 'N':
-      if (cli_parse_uint(optarg, 1, 65535, &nbrpr, "nbrpr", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 65535, &v, "nbrpr", err, sizeof(err)) != 0)
         return fail("--nbrpr", err);
+      sc.fec_repair_packets = (uint32_t)v;
       break;
     case 'R':
       if (cli_parse_uint(optarg, 1, 384000, &raw_rate, "rate", err, sizeof(err)) != 0)
@@ -119,9 +122,9 @@ int main(int argc, char **argv)
         return fail("--channels", err);
       break;
     case 'P':
-      if (cli_parse_duration_ns(optarg, &packet_ns, err, sizeof(err)) != 0)
+      if (cli_parse_duration_ns(optarg, &sc.packet_length_ns, err, sizeof(err)) != 0)
         return fail("--packet-len", err);
-      if (packet_ns == 0)
+      if (sc.packet_length_ns == 0)
         return fail("--packet-len", "must be greater than 0");
       break;
     case 'E':
@@ -130,14 +133,16 @@ int main(int argc, char **argv)
       have_encoding = 1;
       break;
     case 'M':
-      if (cli_parse_size_bytes(optarg, &max_mem, err, sizeof(err)) != 0)
+      if (cli_parse_size_bytes(optarg, &v, err, sizeof(err)) != 0)
         return fail("--max-mem", err);
-      if (max_mem == 0)
+      if (v == 0)
         return fail("--max-mem", "must be greater than 0");
+      cc.max_mem_bytes = (size_t)v;
       break;
     case 'Q':
-      if (cli_parse_uint(optarg, 1, 10, &quality, "resampler quality", err, sizeof(err)) != 0)
+      if (cli_parse_uint(optarg, 1, 10, &v, "resampler quality", err, sizeof(err)) != 0)
         return fail("--resampler-quality", err);
+      sc.resampler_quality = (int)v;
       break;
     case 'v':
       verbose++;
@@ -185,16 +190,9 @@ int main(int argc, char **argv)
   if (verbose && enc.rate_hz != rate)
     fprintf(stderr, "rill-send: resampling %u Hz input to %u Hz\n", rate, enc.rate_hz);
 
-  memset(&cc, 0, sizeof(cc));
-  cc.max_mem_bytes = (size_t)max_mem;
-  memset(&sc, 0, sizeof(sc));
   sc.encoding = enc;
   sc.input_channels = channels;
   sc.input_rate_hz = rate;
-  sc.resampler_quality = (int)quality;
-  sc.packet_length_ns = packet_ns;
-  sc.fec_source_packets = (uint32_t)nbsrc;
-  sc.fec_repair_packets = (uint32_t)nbrpr;
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_sender_open(ctx, &sc, &sender)) != RILL_OK ||
       (status = rill_sender_connect(sender, dest)) != RILL_OK ||
@@ -205,7 +203,7 @@ int main(int argc, char **argv)
     goto out;
   }
 
-  chunk = (uint32_t)(packet_ns * rate / 1000000000);
+  chunk = (uint32_t)(sc.packet_length_ns * rate / 1000000000);
   if (chunk == 0)
     chunk = 1;
   buf = malloc((size_t)chunk * channels * sizeof(float));

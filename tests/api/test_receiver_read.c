@@ -9,7 +9,6 @@
 #include <rill/context.h>
 #include <rill/receiver.h>
 #include <rill/status.h>
-#include <string.h>
 
 #include "api/api.h"
 #include "test_util.h"
@@ -28,7 +27,7 @@ static int setup(void **state)
 {
   static struct fixture f;
   struct rill_receiver_config rc;
-  memset(&rc, 0, sizeof(rc));
+  rill_receiver_config_init(&rc);
   rc.channels = CHANNELS;
   assert_int_equal(rill_context_open(NULL, &f.ctx), RILL_OK);
   assert_int_equal(rill_receiver_open(f.ctx, &rc, &f.recv), RILL_OK);
