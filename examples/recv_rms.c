@@ -53,18 +53,26 @@ int main(int argc, char **argv)
         next.tv_sec++;
       }
       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-      /* Called from this (real-time) thread: never blocks, never allocates. */
+      /* Called from this (real-time) thread: never blocks, never allocates.
+       * Its status reports only NULL arguments: nothing to check here. */
       rill_receiver_read(recv, buf, CHUNK);
       for (i = 0; i < CHUNK * 2; i++)
         sum += (double)buf[i] * buf[i];
     }
-    rill_receiver_metrics(recv, &m, NULL, 0, NULL);
+    if ((status = rill_receiver_metrics(recv, &m, NULL, 0, NULL)) != RILL_OK) {
+      fprintf(stderr, "recv_rms: %s\n", rill_status_message(status));
+      return 1;
+    }
     printf("second=%d rms=%.4f sessions=%u packets=%llu lost=%llu\n", s + 1,
            sqrt(sum / (100.0 * CHUNK * 2)), m.sessions, (unsigned long long)m.packets_received,
            (unsigned long long)m.packets_lost);
     fflush(stdout);
   }
   rill_receiver_close(recv);
-  rill_context_close(ctx);
+  /* RILL_EBUSY would mean something is still open on the context. */
+  if ((status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "recv_rms: %s\n", rill_status_message(status));
+    return 1;
+  }
   return 0;
 }

@@ -59,6 +59,9 @@ int main(int argc, char **argv)
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
   }
   rill_sender_close(sender);
-  rill_context_close(ctx);
+  if ((status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "send_sine: %s\n", rill_status_message(status));
+    return 1;
+  }
   return 0;
 }

@@ -82,7 +82,8 @@ static void report(struct rill_receiver *recv, double seconds)
   struct rill_session_metrics s[4];
   size_t n = 0, i;
   double latency = 0, jitter = 0, drift = 0;
-  rill_receiver_metrics(recv, &m, s, 4, &n);
+  if (rill_receiver_metrics(recv, &m, s, 4, &n) != RILL_OK)
+    return;
   for (i = 0; i < n; i++) {
     if (i == 0)
       drift = (double)s[i].drift_ppb / 1000.0;
@@ -404,8 +405,8 @@ int main(int argc, char **argv)
     }
     if (oneshot) {
       struct rill_receiver_metrics m;
-      rill_receiver_metrics(recv, &m, NULL, 0, NULL);
-      if (m.sessions_created > 0 && m.sessions == 0)
+      if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) == RILL_OK && m.sessions_created > 0 &&
+          m.sessions == 0)
         break;
     }
   }
@@ -420,7 +421,9 @@ done:
   }
   if (recv)
     rill_receiver_close(recv);
-  if (ctx)
-    rill_context_close(ctx);
+  if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot close: %s\n", rill_status_message(status));
+    rc = 1;
+  }
   return rc;
 }

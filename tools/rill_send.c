@@ -228,16 +228,15 @@ int main(int argc, char **argv)
     /* Real-time pacing: the next chunk is due when this one has played. */
     tool_sleep_until(start + (int64_t)(sent_frames * 1000000000 / rate));
     if (verbose && tool_now_ns() >= next_report) {
-      rill_sender_metrics(sender, &m);
-      fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu\n",
-              (double)sent_frames / rate, (unsigned long long)m.packets_sent,
-              (unsigned long long)m.packets_dropped);
+      if (rill_sender_metrics(sender, &m) == RILL_OK)
+        fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu\n",
+                (double)sent_frames / rate, (unsigned long long)m.packets_sent,
+                (unsigned long long)m.packets_dropped);
       next_report += 2000000000;
     }
   }
   free(buf);
-  rill_sender_metrics(sender, &m);
-  if (verbose)
+  if (verbose && rill_sender_metrics(sender, &m) == RILL_OK)
     fprintf(stderr,
             "rill-send: done: %llu frames, %llu packets sent (%llu FEC repair), %llu dropped, "
             "ssrc %08x\n",
@@ -247,8 +246,10 @@ int main(int argc, char **argv)
 out:
   if (sender)
     rill_sender_close(sender);
-  if (ctx)
-    rill_context_close(ctx);
+  if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "rill-send: cannot close: %s\n", rill_status_message(status));
+    rc = 1;
+  }
   audio_close(in);
   return rc;
 }

@@ -76,15 +76,16 @@ RILL_API void rill_context_config_init(struct rill_context_config *config);
  * RILL_ENOMEM, RILL_ENETWORK.
  * Thread role: control.
  */
-RILL_API int rill_context_open(const struct rill_context_config *config,
-                               struct rill_context **out);
+RILL_API RILL_NODISCARD int rill_context_open(const struct rill_context_config *config,
+                                              struct rill_context **out);
 
 /*
  * Stop the network thread and free the context. Every sender and receiver
- * opened on it must be closed first (RILL_EBUSY otherwise, nothing freed).
- * Thread role: control.
+ * opened on it must be closed first (RILL_EBUSY otherwise, nothing freed:
+ * hence the status must be checked). Returns RILL_OK, RILL_EINVAL (NULL),
+ * RILL_EBUSY. Thread role: control.
  */
-RILL_API int rill_context_close(struct rill_context *ctx);
+RILL_API RILL_NODISCARD int rill_context_close(struct rill_context *ctx);
 
 #ifdef __cplusplus
 }
