@@ -34,7 +34,8 @@ struct rill_context;
  *              _config_init: read as the rill 0.1 layout, every field
  *              appended after 0.1 takes its default (even if set: such a
  *              field needs _config_init);
- *   < sizeof(size_t): RILL_EINVAL;
+ *   < sizeof(size_t), or > 4096 (not a size: a config never initialised):
+ *              RILL_EINVAL;
  *   up to the library's sizeof: the first struct_size bytes are read,
  *              fields past them take their defaults. A program built
  *              against an older, shorter struct keeps working, and what

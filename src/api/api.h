@@ -24,6 +24,9 @@ struct rill_sender_params;
 struct rill_receiver_config;
 struct rill_receiver_params;
 
+/* Largest struct_size taken: more is no size but an uninitialised config. */
+#define API_CONFIG_MAX_BYTES 4096
+
 /* Bytes of `type` up to the end of `field`: a config layout's size. */
 #define API_SIZE_THROUGH(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
 
@@ -33,7 +36,8 @@ struct rill_receiver_params;
  * rules of "Config structs that can grow" (rill/context.h): bytes the
  * caller's struct does not cover are zero (the defaults); struct_size 0
  * means `base_size`, the rill 0.1 layout. `what` names the config in the
- * log. RILL_OK, RILL_EINVAL (struct_size below sizeof(size_t)),
+ * log. RILL_OK, RILL_EINVAL (struct_size below sizeof(size_t) or above
+ * API_CONFIG_MAX_BYTES),
  * RILL_EUNSUPPORTED (a nonzero byte past dst_size).
  * Thread role: control.
  */

@@ -4,7 +4,9 @@
  * library copies what the caller's struct covers into its own, zeroed, and
  * zero means the default in every field. The rules for a larger struct
  * follow Linux's copy_struct_from_user (openat2, sched_setattr): bytes this
- * library does not know of are accepted only when they are zero.
+ * library does not know of are accepted only when they are zero, and a
+ * size beyond a bound (a page there, 4 KiB here) is refused, so that a
+ * config whose struct_size is stack garbage is not read far past its end.
  */
 #include "api/api.h"
 
@@ -26,9 +28,10 @@ int api_config_copy(void *dst, size_t dst_size, const void *src, size_t base_siz
   memcpy(&size, src, sizeof(size));
   if (size == 0)
     size = base_size;
-  if (size < sizeof(size_t)) {
-    RILL_LOG(RILL_LOG_ERROR, "api", "%s config: struct_size %zu is too small (use rill_%s_config_init)",
-             what, size, what);
+  if (size < sizeof(size_t) || size > API_CONFIG_MAX_BYTES) {
+    RILL_LOG(RILL_LOG_ERROR, "api",
+             "%s config: struct_size %zu is not a size (fill it with rill_%s_config_init)", what,
+             size, what);
     return RILL_EINVAL;
   }
   for (i = dst_size; i < size; i++) {

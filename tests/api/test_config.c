@@ -5,7 +5,8 @@
  * shorter than the library's struct (a program built against older
  * headers) is honoured and whatever lies past it is never read; struct_size
  * 0 reads the 0.1 layout; a longer struct is accepted only when the bytes
- * the library does not know are zero.
+ * the library does not know are zero; a struct_size that cannot be a size
+ * is refused.
  *
  * Parameters are checked through api_*_params (the translation each open
  * runs), and each case also through the public open.
@@ -307,18 +308,31 @@ static void api_config_zero_size_reads_the_0_1_layout(void **state)
   assert_int_equal(open_receiver(&rc), RILL_OK);
 }
 
-static void api_config_size_below_its_own_field_is_refused(void **state)
+static void api_config_size_that_is_no_size_is_refused(void **state)
 {
+  static const size_t garbage[] = {4097, 0xa5a5a5a5u, SIZE_MAX};
   struct rill_context_config cc;
   struct rill_sender_config sc;
   struct rill_receiver_config rc;
-  size_t size;
+  size_t size, i;
   (void)state;
+  /* Smaller than the struct_size field itself. */
   for (size = 1; size < sizeof(size_t); size++) {
     rill_context_config_init(&cc);
     rill_sender_config_init(&sc);
     rill_receiver_config_init(&rc);
     cc.struct_size = sc.struct_size = rc.struct_size = size;
+    assert_int_equal(open_context(&cc), RILL_EINVAL);
+    assert_int_equal(open_sender(&sc), RILL_EINVAL);
+    assert_int_equal(open_receiver(&rc), RILL_EINVAL);
+  }
+  /* Stack garbage in a config never initialised: refused before any byte
+   * past the struct is looked at (ASan would see it). */
+  for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+    rill_context_config_init(&cc);
+    rill_sender_config_init(&sc);
+    rill_receiver_config_init(&rc);
+    cc.struct_size = sc.struct_size = rc.struct_size = garbage[i];
     assert_int_equal(open_context(&cc), RILL_EINVAL);
     assert_int_equal(open_sender(&sc), RILL_EINVAL);
     assert_int_equal(open_receiver(&rc), RILL_EINVAL);
@@ -368,7 +382,7 @@ int main(void)
       cmocka_unit_test(api_config_short_sender_ignores_garbage_past_it),
       cmocka_unit_test(api_config_short_receiver_ignores_garbage_past_it),
       cmocka_unit_test(api_config_zero_size_reads_the_0_1_layout),
-      cmocka_unit_test(api_config_size_below_its_own_field_is_refused),
+      cmocka_unit_test(api_config_size_that_is_no_size_is_refused),
       cmocka_unit_test(api_config_longer_struct_needs_zero_tail),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
