@@ -107,8 +107,8 @@ static int run_one(double target_ms, double packet_ms, int seconds, double ppm, 
   int64_t setpoint = 0;
 
   memset(&r, 0, sizeof(r));
-  memset(&rc, 0, sizeof(rc));
-  memset(&sc, 0, sizeof(sc));
+  rill_receiver_config_init(&rc);
+  rill_sender_config_init(&sc);
   rc.target_latency_ns = (int64_t)(target_ms * 1e6);
   rc.session_timeout_ns = 5000000000;
   sc.packet_length_ns = (int64_t)(packet_ms * 1e6);
@@ -132,8 +132,7 @@ static int run_one(double target_ms, double packet_ms, int seconds, double ppm, 
   for (next = t0 + 100000000; next < r.end_ns; next += 100000000) {
     double t, lat;
     sleep_until(next);
-    rill_receiver_metrics(r.recv, &m, &sm, 1, &n);
-    if (n == 0)
+    if (rill_receiver_metrics(r.recv, &m, &sm, 1, &n) != RILL_OK || n == 0)
       continue;
     t = (double)(next - t0) / 1e9;
     lat = (double)sm.latency_ns / 1e6;
@@ -159,7 +158,10 @@ static int run_one(double target_ms, double packet_ms, int seconds, double ppm, 
   sleep_until(now_ns() + (int64_t)(target_ms * 3e6) + 100000000);
   atomic_store(&r.stop, 1);
   pthread_join(tr, NULL);
-  rill_receiver_metrics(r.recv, &m, &sm, 1, &n);
+  if (rill_receiver_metrics(r.recv, &m, &sm, 1, &n) != RILL_OK) {
+    memset(&m, 0, sizeof(m));
+    n = 0;
+  }
   {
     double cpu = (cpu_seconds() - cpu0) / ((double)(now_ns() - t0) / 1e9) * 100.0;
     if (ppm == 0)
@@ -178,7 +180,10 @@ static int run_one(double target_ms, double packet_ms, int seconds, double ppm, 
   fflush(stdout);
   rill_sender_close(r.sender);
   rill_receiver_close(r.recv);
-  rill_context_close(ctx);
+  if ((status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "bench_latency: %s\n", rill_status_message(status));
+    return 1;
+  }
   return 0;
 }
 

@@ -253,6 +253,8 @@ static int parse_args(int argc, char **argv, struct options *o)
   int opt;
 
   memset(o, 0, sizeof(*o));
+  rill_context_config_init(&o->ctx);
+  rill_receiver_config_init(&o->recv);
   o->mode = MODE_NEVER;
   o->duration_s = -1;
   o->stall_at_s = 5;
@@ -409,8 +411,8 @@ static void print_sample(struct rill_receiver *recv, unsigned port, double t_s, 
   double rms = w->frames ? sqrt(w->sum_squares / ((double)w->frames * CHANNELS)) : 0.0;
   read_rss(&rss, &hwm);
   read_udp_socket(port, &rxq, &drops);
-  memset(&m, 0, sizeof(m));
-  rill_receiver_metrics(recv, &m, NULL, 0, NULL);
+  if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) != RILL_OK)
+    memset(&m, 0, sizeof(m)); /* a row of zeros keeps the CSV regular */
   printf("%.3f,%ld,%ld,%.1f,%d,%llu,%.5f,%llu,%llu,%lld,%lld,%zu,%zu,%zu,%llu,%zu,%zu,%zu,%llu,"
          "%llu,%u,%llu,%llu,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
          t_s, rss, hwm, cpu_pct, reading, (unsigned long long)w->frames, rms,
@@ -529,7 +531,9 @@ int main(int argc, char **argv)
 out:
   if (recv)
     rill_receiver_close(recv);
-  if (ctx)
-    rill_context_close(ctx);
+  if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "stalled_receiver: cannot close: %s\n", rill_status_message(status));
+    rc = 1;
+  }
   return rc;
 }

@@ -19,6 +19,7 @@
 int main(int argc, char **argv)
 {
   struct rill_context *ctx = NULL;
+  struct rill_receiver_config config;
   struct rill_receiver *recv = NULL;
   struct rill_receiver_metrics m;
   float buf[CHUNK * 2];
@@ -31,9 +32,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: recv_rms rtp://IP:PORT [seconds]\n");
     return 2;
   }
-  /* NULL config: 44100 Hz stereo output, 100 ms target latency. */
+  /* The defaults: 44100 Hz stereo output, 100 ms target latency; set fields
+   * after rill_receiver_config_init to change them. */
+  rill_receiver_config_init(&config);
   if ((status = rill_context_open(NULL, &ctx)) != RILL_OK ||
-      (status = rill_receiver_open(ctx, NULL, &recv)) != RILL_OK ||
+      (status = rill_receiver_open(ctx, &config, &recv)) != RILL_OK ||
       (status = rill_receiver_bind(recv, argv[1], NULL, &port)) != RILL_OK) {
     fprintf(stderr, "recv_rms: %s\n", rill_status_message(status));
     return 1;
@@ -50,18 +53,26 @@ int main(int argc, char **argv)
         next.tv_sec++;
       }
       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-      /* Called from this (real-time) thread: never blocks, never allocates. */
+      /* Called from this (real-time) thread: never blocks, never allocates.
+       * Its status reports only NULL arguments: nothing to check here. */
       rill_receiver_read(recv, buf, CHUNK);
       for (i = 0; i < CHUNK * 2; i++)
         sum += (double)buf[i] * buf[i];
     }
-    rill_receiver_metrics(recv, &m, NULL, 0, NULL);
+    if ((status = rill_receiver_metrics(recv, &m, NULL, 0, NULL)) != RILL_OK) {
+      fprintf(stderr, "recv_rms: %s\n", rill_status_message(status));
+      return 1;
+    }
     printf("second=%d rms=%.4f sessions=%u packets=%llu lost=%llu\n", s + 1,
            sqrt(sum / (100.0 * CHUNK * 2)), m.sessions, (unsigned long long)m.packets_received,
            (unsigned long long)m.packets_lost);
     fflush(stdout);
   }
   rill_receiver_close(recv);
-  rill_context_close(ctx);
+  /* RILL_EBUSY would mean something is still open on the context. */
+  if ((status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "recv_rms: %s\n", rill_status_message(status));
+    return 1;
+  }
   return 0;
 }

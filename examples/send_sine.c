@@ -18,6 +18,7 @@
 int main(int argc, char **argv)
 {
   struct rill_context *ctx = NULL;
+  struct rill_sender_config config;
   struct rill_sender *sender = NULL;
   float buf[CHUNK * 2];
   double seconds = argc > 2 ? atof(argv[2]) : 3.0;
@@ -30,9 +31,12 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: send_sine rtp://HOST:PORT [seconds]\n");
     return 2;
   }
-  /* NULL configs: 64 MiB budget, L16 stereo 44100 Hz (payload type 10), 5 ms packets. */
+  /* The defaults: L16 stereo 44100 Hz (payload type 10), 5 ms packets; set
+   * fields after rill_sender_config_init to change them. NULL context config:
+   * the defaults (64 MiB budget). */
+  rill_sender_config_init(&config);
   if ((status = rill_context_open(NULL, &ctx)) != RILL_OK ||
-      (status = rill_sender_open(ctx, NULL, &sender)) != RILL_OK ||
+      (status = rill_sender_open(ctx, &config, &sender)) != RILL_OK ||
       (status = rill_sender_connect(sender, argv[1])) != RILL_OK) {
     fprintf(stderr, "send_sine: %s\n", rill_status_message(status));
     return 1;
@@ -55,6 +59,9 @@ int main(int argc, char **argv)
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
   }
   rill_sender_close(sender);
-  rill_context_close(ctx);
+  if ((status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "send_sine: %s\n", rill_status_message(status));
+    return 1;
+  }
   return 0;
 }

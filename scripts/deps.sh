@@ -5,7 +5,7 @@ set -euo pipefail
 
 RILL_DEB_PACKAGES=(
   # build
-  cmake make gcc pkg-config
+  cmake make gcc pkg-config binutils
   # libraries
   libuv1-dev libspeexdsp-dev libsndfile1-dev
   # tests, sanitizers, fuzzing

@@ -69,7 +69,11 @@ static void report(const struct stats *st, double seconds)
 static int emit_stats(struct rill_receiver *recv, struct stats *st, int verbose, FILE *json,
                       double audio_s, double t_s, int final)
 {
-  rill_receiver_metrics(recv, &st->m, st->sessions, RECV_MAX_SESSIONS, &st->count);
+  int status = rill_receiver_metrics(recv, &st->m, st->sessions, RECV_MAX_SESSIONS, &st->count);
+  if (status != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot read the metrics: %s\n", rill_status_message(status));
+    return -1;
+  }
   if (verbose)
     report(st, audio_s);
   if (json && stats_json_receiver(json, t_s, final, &st->m, st->sessions, st->count) != 0) {
@@ -193,8 +197,8 @@ int main(int argc, char **argv)
     }
     if (o.oneshot) {
       struct rill_receiver_metrics m;
-      rill_receiver_metrics(recv, &m, NULL, 0, NULL);
-      if (m.sessions_created > 0 && m.sessions == 0)
+      if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) == RILL_OK && m.sessions_created > 0 &&
+          m.sessions == 0)
         break;
     }
   }
@@ -213,7 +217,9 @@ done:
     rc = 1;
   if (recv)
     rill_receiver_close(recv);
-  if (ctx)
-    rill_context_close(ctx);
+  if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "rill-recv: cannot close: %s\n", rill_status_message(status));
+    rc = 1;
+  }
   return rc;
 }

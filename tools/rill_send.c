@@ -29,7 +29,11 @@ static int emit_stats(struct rill_sender *sender, int verbose, FILE *json, doubl
                       double t_s, int final)
 {
   struct rill_sender_metrics m;
-  rill_sender_metrics(sender, &m);
+  int status = rill_sender_metrics(sender, &m);
+  if (status != RILL_OK) {
+    fprintf(stderr, "rill-send: cannot read the metrics: %s\n", rill_status_message(status));
+    return -1;
+  }
   if (verbose && !final)
     fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu\n", seconds,
             (unsigned long long)m.packets_sent, (unsigned long long)m.packets_dropped);
@@ -149,8 +153,10 @@ out:
     rc = 1;
   if (sender)
     rill_sender_close(sender);
-  if (ctx)
-    rill_context_close(ctx);
+  if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {
+    fprintf(stderr, "rill-send: cannot close: %s\n", rill_status_message(status));
+    rc = 1;
+  }
   audio_close(in);
   return rc;
 }

@@ -13,11 +13,13 @@
 #include <string.h>
 
 /*
- * Where every config the tools build starts: the library's defaults. Zero
- * means "default" in today's API; once the API has rill_*_config_init(),
- * this one line becomes a _Generic choice of them.
+ * Where every config the tools build starts: the library's defaults, from
+ * the config's own rill_*_config_init (which also sets struct_size).
  */
-#define TOOL_CONFIG_START(cfg) memset((cfg), 0, sizeof *(cfg))
+#define TOOL_CONFIG_START(cfg)                                  \
+  _Generic((cfg), struct rill_context_config *: rill_context_config_init, \
+           struct rill_sender_config *: rill_sender_config_init,          \
+           struct rill_receiver_config *: rill_receiver_config_init)(cfg)
 
 /* Set a config field to an option's value if the option was given (not 0). */
 #define TOOL_CONFIG_SET(field, value)                                                            \

@@ -21,7 +21,8 @@ extern "C" {
  * terminated), or RILL_EUNSUPPORTED for a scheme this version cannot use yet.
  * Thread role: any.
  */
-RILL_API int rill_endpoint_check(const char *uri, int for_bind, char *err, size_t err_cap);
+RILL_API RILL_NODISCARD int rill_endpoint_check(const char *uri, int for_bind, char *err,
+                                                size_t err_cap);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,9 @@ extern "C" {
 
 struct rill_receiver;
 
+/* A config that can grow: see "Config structs that can grow" in rill/context.h. */
 struct rill_receiver_config {
+  size_t struct_size;          /* sizeof(struct rill_receiver_config), or 0 */
   uint32_t rate_hz;            /* output rate; 0: 44100 */
   uint32_t channels;           /* output channels (1..8); 0: 2 */
   int64_t target_latency_ns;   /* jitter buffer target; 0: 100 ms */
@@ -62,14 +64,21 @@ struct rill_receiver_config {
 };
 
 /*
+ * Fill `config` with the defaults and struct_size. latency_tolerance_ns
+ * stays 0: its default follows target_latency_ns. Thread role: any.
+ */
+RILL_API void rill_receiver_config_init(struct rill_receiver_config *config);
+
+/*
  * Open a receiver on `ctx`. `config` may be NULL for the defaults.
  * Returns RILL_OK, RILL_EINVAL (a bad field; the log says which),
- * RILL_EBUDGET, RILL_ENOMEM.
+ * RILL_EUNSUPPORTED (config from newer headers sets a field this library
+ * does not know), RILL_EBUDGET, RILL_ENOMEM.
  * Thread role: control.
  */
-RILL_API int rill_receiver_open(struct rill_context *ctx,
-                                const struct rill_receiver_config *config,
-                                struct rill_receiver **out);
+RILL_API RILL_NODISCARD int rill_receiver_open(struct rill_context *ctx,
+                                               const struct rill_receiver_config *config,
+                                               struct rill_receiver **out);
 
 /*
  * Receive on `uri` ("rtp://IP:PORT"; port 0 picks a free port; a multicast
@@ -86,14 +95,18 @@ RILL_API int rill_receiver_open(struct rill_context *ctx,
  * endpoints), RILL_EBUDGET, RILL_ENOMEM.
  * Thread role: control.
  */
-RILL_API int rill_receiver_bind(struct rill_receiver *recv, const char *uri,
-                                const char *multicast_iface, uint16_t *bound_port);
+RILL_API RILL_NODISCARD int rill_receiver_bind(struct rill_receiver *recv, const char *uri,
+                                               const char *multicast_iface,
+                                               uint16_t *bound_port);
 
 /*
  * Fill `frames` frames of interleaved float32 samples (config rate and
  * channels) into `samples`: the mix of all sessions, silence where there is
  * no audio. Never blocks, never allocates, bounded work.
- * Returns RILL_OK or RILL_EINVAL (NULL arguments).
+ * Returns RILL_OK, or RILL_EINVAL for NULL arguments and nothing else: how
+ * the audio fared (gaps, late packets) is in the metrics, never in the
+ * status, so a reader that passes valid arguments may ignore it (the status
+ * is not RILL_NODISCARD).
  * Thread role: real-time (one reader at a time).
  */
 RILL_API int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames);
@@ -101,15 +114,17 @@ RILL_API int rill_receiver_read(struct rill_receiver *recv, float *samples, size
 /*
  * Snapshot of the receiver's counters and of up to `session_cap` sessions
  * (`sessions` may be NULL). *session_count gets how many were written.
- * Returns RILL_OK or RILL_EINVAL. Thread role: any.
+ * Returns RILL_OK or RILL_EINVAL (nothing written). Thread role: any.
  */
-RILL_API int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metrics *out,
-                                   struct rill_session_metrics *sessions, size_t session_cap,
-                                   size_t *session_count);
+RILL_API RILL_NODISCARD int rill_receiver_metrics(struct rill_receiver *recv,
+                                                  struct rill_receiver_metrics *out,
+                                                  struct rill_session_metrics *sessions,
+                                                  size_t session_cap, size_t *session_count);
 
 /*
  * Stop receiving and free the receiver. The reader must have stopped calling
- * rill_receiver_read. Thread role: control.
+ * rill_receiver_read. Returns RILL_OK, or RILL_EINVAL for NULL only (so a
+ * caller may ignore it). Thread role: control.
  */
 RILL_API int rill_receiver_close(struct rill_receiver *recv);
 

@@ -14,5 +14,6 @@
 #include <rill/metrics.h>
 #include <rill/receiver.h>
 #include <rill/sender.h>
+#include <rill/version.h>
 
 #endif /* RILL_H */

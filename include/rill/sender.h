@@ -17,7 +17,9 @@ extern "C" {
 
 struct rill_sender;
 
+/* A config that can grow: see "Config structs that can grow" in rill/context.h. */
 struct rill_sender_config {
+  size_t struct_size; /* sizeof(struct rill_sender_config), or 0 */
   /* Wire encoding. payload_type 0 means the default: PT 10 (L16 stereo
    * 44100 Hz), or PT 11 when channels is 1 and rate 44100. Other rates and
    * formats need a dynamic payload type (96..127) and the receiver must map
@@ -38,13 +40,22 @@ struct rill_sender_config {
 };
 
 /*
+ * Fill `config` with the defaults (L16 stereo 44100 Hz, 5 ms packets, ...)
+ * and struct_size. encoding.payload_type, input_channels and input_rate_hz
+ * stay 0: their defaults follow the encoding. Thread role: any.
+ */
+RILL_API void rill_sender_config_init(struct rill_sender_config *config);
+
+/*
  * Open a sender on `ctx`. `config` may be NULL for the defaults (L16 stereo
  * 44100 Hz, PT 10, 5 ms packets).
- * Returns RILL_OK, RILL_EINVAL (the log says which field), RILL_EBUDGET,
- * RILL_ENOMEM. Thread role: control.
+ * Returns RILL_OK, RILL_EINVAL (the log says which field), RILL_EUNSUPPORTED
+ * (config from newer headers sets a field this library does not know),
+ * RILL_EBUDGET, RILL_ENOMEM. Thread role: control.
  */
-RILL_API int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *config,
-                              struct rill_sender **out);
+RILL_API RILL_NODISCARD int rill_sender_open(struct rill_context *ctx,
+                                             const struct rill_sender_config *config,
+                                             struct rill_sender **out);
 
 /*
  * Send to `uri`: "rtp://HOST:PORT" for plain RTP; with FEC, call it twice,
@@ -58,23 +69,27 @@ RILL_API int rill_sender_open(struct rill_context *ctx, const struct rill_sender
  * RILL_ERESOLVE, RILL_ENETWORK, RILL_ESTATE (that interface is already
  * connected). Thread role: control.
  */
-RILL_API int rill_sender_connect(struct rill_sender *sender, const char *uri);
+RILL_API RILL_NODISCARD int rill_sender_connect(struct rill_sender *sender, const char *uri);
 
 /*
  * Queue `frames` frames of interleaved float32 samples (input_channels each).
  * A packet is sent as soon as it is complete, so the caller's pace is the
  * stream's pace. Never blocks, never allocates; a packet that cannot be
- * queued is dropped and counted.
- * Returns RILL_OK or RILL_EINVAL. Thread role: real-time (one writer).
+ * queued is dropped and counted (metrics), never reported in the status.
+ * Returns RILL_OK, or RILL_EINVAL for NULL arguments and nothing else: a
+ * writer that passes valid arguments may ignore it (not RILL_NODISCARD).
+ * Thread role: real-time (one writer).
  */
 RILL_API int rill_sender_write(struct rill_sender *sender, const float *samples, size_t frames);
 
-/* Counters. Returns RILL_OK or RILL_EINVAL. Thread role: any. */
-RILL_API int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *out);
+/* Counters. Returns RILL_OK or RILL_EINVAL (nothing written). Thread role: any. */
+RILL_API RILL_NODISCARD int rill_sender_metrics(struct rill_sender *sender,
+                                                struct rill_sender_metrics *out);
 
 /*
  * Send what is queued, a partly filled last packet completed with silence, and
- * free the sender. Thread role: control, writer stopped.
+ * free the sender. Returns RILL_OK, or RILL_EINVAL for NULL only (so a
+ * caller may ignore it). Thread role: control, writer stopped.
  */
 RILL_API int rill_sender_close(struct rill_sender *sender);
 

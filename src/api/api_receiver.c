@@ -24,6 +24,8 @@
 #define DEFAULT_RESAMPLER_QUALITY 3
 #define DEFAULT_PROBATION 2
 #define DEFAULT_NO_PLAY_NS (2 * NS_PER_S)
+/* struct_size 0: the rill 0.1 layout. */
+#define RECEIVER_CONFIG_SIZE_0_1 API_SIZE_THROUGH(struct rill_receiver_config, choppy_timeout_ns)
 
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out)
 {
@@ -46,72 +48,90 @@ int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out
   return RILL_OK;
 }
 
-int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_config *config,
-                       struct rill_receiver **out)
+void rill_receiver_config_init(struct rill_receiver_config *config)
 {
-  struct rill_receiver_params p;
+  if (!config)
+    return;
+  memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  config->rate_hz = DEFAULT_RATE;
+  config->channels = DEFAULT_CHANNELS;
+  config->target_latency_ns = DEFAULT_LATENCY_NS;
+  config->session_timeout_ns = DEFAULT_TIMEOUT_NS;
+  config->max_sessions = DEFAULT_MAX_SESSIONS;
+  config->max_session_mem_bytes = DEFAULT_SESSION_MEM;
+  config->max_socket_mem_bytes = DEFAULT_SOCKET_MEM;
+  config->idle_timeout_ns = DEFAULT_IDLE_NS;
+  config->max_session_creations_per_s = DEFAULT_CREATIONS_PER_S;
+  config->probation_packets = DEFAULT_PROBATION;
+  config->resampler_quality = DEFAULT_RESAMPLER_QUALITY;
+  config->no_play_timeout_ns = DEFAULT_NO_PLAY_NS;
+  /* 0 is the default of the rest: latency_tolerance_ns (follows the target),
+   * socket_rcvbuf_bytes (the system's), choppy_timeout_ns (off), no
+   * encodings, no SO_REUSEADDR, drift compensation on. */
+}
+
+int api_receiver_params(const struct rill_receiver_config *config, struct rill_receiver_params *p)
+{
   struct rill_receiver_config c;
   size_t i;
-
-  if (!ctx || !out)
-    return RILL_EINVAL;
-  *out = NULL;
-  memset(&c, 0, sizeof(c));
-  if (config)
-    c = *config;
-  memset(&p, 0, sizeof(p));
-  p.rate_hz = c.rate_hz ? c.rate_hz : DEFAULT_RATE;
-  p.channels = c.channels ? c.channels : DEFAULT_CHANNELS;
-  p.target_latency_ns = c.target_latency_ns ? c.target_latency_ns : DEFAULT_LATENCY_NS;
-  p.session_timeout_ns = c.session_timeout_ns ? c.session_timeout_ns : DEFAULT_TIMEOUT_NS;
-  p.max_sessions = c.max_sessions ? c.max_sessions : DEFAULT_MAX_SESSIONS;
-  p.session_budget_bytes = c.max_session_mem_bytes ? c.max_session_mem_bytes : DEFAULT_SESSION_MEM;
-  p.socket_budget_bytes = c.max_socket_mem_bytes ? c.max_socket_mem_bytes : DEFAULT_SOCKET_MEM;
-  p.max_queue_packets = MAX_QUEUE_PACKETS;
-  p.reuse_address = c.reuse_address != 0;
-  p.socket_rcvbuf_bytes = c.socket_rcvbuf_bytes;
+  int status = api_config_copy(&c, sizeof(c), config, RECEIVER_CONFIG_SIZE_0_1, "receiver");
+  if (status != RILL_OK)
+    return status;
+  memset(p, 0, sizeof(*p));
+  p->rate_hz = c.rate_hz ? c.rate_hz : DEFAULT_RATE;
+  p->channels = c.channels ? c.channels : DEFAULT_CHANNELS;
+  p->target_latency_ns = c.target_latency_ns ? c.target_latency_ns : DEFAULT_LATENCY_NS;
+  p->session_timeout_ns = c.session_timeout_ns ? c.session_timeout_ns : DEFAULT_TIMEOUT_NS;
+  p->max_sessions = c.max_sessions ? c.max_sessions : DEFAULT_MAX_SESSIONS;
+  p->session_budget_bytes =
+      c.max_session_mem_bytes ? c.max_session_mem_bytes : DEFAULT_SESSION_MEM;
+  p->socket_budget_bytes = c.max_socket_mem_bytes ? c.max_socket_mem_bytes : DEFAULT_SOCKET_MEM;
+  p->max_queue_packets = MAX_QUEUE_PACKETS;
+  p->reuse_address = c.reuse_address != 0;
+  p->socket_rcvbuf_bytes = c.socket_rcvbuf_bytes;
   if (c.latency_tolerance_ns == 0)
-    p.latency_tolerance_ns =
-        p.target_latency_ns > MIN_TOLERANCE_NS ? p.target_latency_ns : MIN_TOLERANCE_NS;
+    p->latency_tolerance_ns =
+        p->target_latency_ns > MIN_TOLERANCE_NS ? p->target_latency_ns : MIN_TOLERANCE_NS;
   else
-    p.latency_tolerance_ns = c.latency_tolerance_ns > 0 ? c.latency_tolerance_ns : 0;
-  p.idle_timeout_ns = c.idle_timeout_ns == 0 ? DEFAULT_IDLE_NS
-                      : c.idle_timeout_ns > 0 ? c.idle_timeout_ns
-                                              : 0;
-  p.drift_compensation = c.disable_drift_compensation == 0;
-  p.probation_packets = c.probation_packets ? c.probation_packets : DEFAULT_PROBATION;
-  p.no_play_timeout_ns = c.no_play_timeout_ns == 0 ? DEFAULT_NO_PLAY_NS
-                         : c.no_play_timeout_ns > 0 ? c.no_play_timeout_ns
-                                                    : 0;
-  p.choppy_timeout_ns = c.choppy_timeout_ns > 0 ? c.choppy_timeout_ns : 0;
-  p.resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
-  if (p.resampler_quality < 0 || p.resampler_quality > 10) {
+    p->latency_tolerance_ns = c.latency_tolerance_ns > 0 ? c.latency_tolerance_ns : 0;
+  p->idle_timeout_ns = c.idle_timeout_ns == 0 ? DEFAULT_IDLE_NS
+                       : c.idle_timeout_ns > 0 ? c.idle_timeout_ns
+                                               : 0;
+  p->drift_compensation = c.disable_drift_compensation == 0;
+  p->probation_packets = c.probation_packets ? c.probation_packets : DEFAULT_PROBATION;
+  p->no_play_timeout_ns = c.no_play_timeout_ns == 0 ? DEFAULT_NO_PLAY_NS
+                          : c.no_play_timeout_ns > 0 ? c.no_play_timeout_ns
+                                                     : 0;
+  p->choppy_timeout_ns = c.choppy_timeout_ns > 0 ? c.choppy_timeout_ns : 0;
+  p->resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
+  if (p->resampler_quality < 0 || p->resampler_quality > 10) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: resampler quality %d out of range 1..10",
-             p.resampler_quality);
+             p->resampler_quality);
     return RILL_EINVAL;
   }
-  p.session_creations_per_s =
+  p->session_creations_per_s =
       c.max_session_creations_per_s ? c.max_session_creations_per_s : DEFAULT_CREATIONS_PER_S;
-  if (p.channels > RTP_MAX_CHANNELS || p.rate_hz > 768000) {
+  if (p->channels > RTP_MAX_CHANNELS || p->rate_hz > 768000) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: %u channels at %u Hz is not supported",
-             p.channels, p.rate_hz);
+             p->channels, p->rate_hz);
     return RILL_EINVAL;
   }
-  if (p.target_latency_ns < 0 || p.target_latency_ns > 10 * NS_PER_S ||
-      p.session_timeout_ns < 0) {
+  if (p->target_latency_ns < 0 || p->target_latency_ns > 10 * NS_PER_S ||
+      p->session_timeout_ns < 0) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: target latency must be 0..10 s, timeout > 0");
     return RILL_EINVAL;
   }
-  if (p.max_sessions > 1024) {
+  if (p->max_sessions > 1024) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: max_sessions %u out of range 1..1024",
-             p.max_sessions);
+             p->max_sessions);
     return RILL_EINVAL;
   }
-  rtp_registry_init(&p.registry);
+  rtp_registry_init(&p->registry);
   for (i = 0; i < c.encoding_count; i++) {
     struct rtp_encoding e;
     if (api_encoding_to_rtp(&c.encodings[i], &e) != RILL_OK ||
-        rtp_registry_add(&p.registry, &e) != RILL_OK) {
+        rtp_registry_add(&p->registry, &e) != RILL_OK) {
       RILL_LOG(RILL_LOG_ERROR, "api",
                "receiver: bad encoding for payload type %u (dynamic types are 96..127, "
                "1..8 channels, rate > 0)",
@@ -119,6 +139,20 @@ int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_conf
       return RILL_EINVAL;
     }
   }
+  return RILL_OK;
+}
+
+int rill_receiver_open(struct rill_context *ctx, const struct rill_receiver_config *config,
+                       struct rill_receiver **out)
+{
+  struct rill_receiver_params p;
+  int status;
+  if (!ctx || !out)
+    return RILL_EINVAL;
+  *out = NULL;
+  status = api_receiver_params(config, &p);
+  if (status != RILL_OK)
+    return status;
   return receiver_create(ctx, &p, out);
 }
 
@@ -143,15 +177,23 @@ int rill_receiver_bind(struct rill_receiver *recv, const char *uri, const char *
   return status;
 }
 
+void api_receiver_read_chunked(struct rill_receiver *recv, float *samples, size_t frames,
+                               uint32_t chunk_frames)
+{
+  size_t stride = receiver_channels(recv);
+  while (frames > 0) {
+    uint32_t n = frames > chunk_frames ? chunk_frames : (uint32_t)frames;
+    receiver_read(recv, samples, n);
+    samples += (size_t)n * stride;
+    frames -= n;
+  }
+}
+
 int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames)
 {
   if (!recv || (!samples && frames))
     return RILL_EINVAL;
-  while (frames > 0) {
-    uint32_t n = frames > UINT32_MAX / 16 ? UINT32_MAX / 16 : (uint32_t)frames;
-    receiver_read(recv, samples, n);
-    frames -= n;
-  }
+  api_receiver_read_chunked(recv, samples, frames, API_READ_CHUNK_FRAMES);
   return RILL_OK;
 }
 

@@ -6,28 +6,45 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "pipeline/fec_writer.h"
 #include "pipeline/sender.h"
 
+#define DEFAULT_RATE 44100
+#define DEFAULT_CHANNELS 2
+#define DEFAULT_RESAMPLER_QUALITY 3
 #define DEFAULT_PACKET_NS (5 * NS_PER_MS)
+/* struct_size 0: the rill 0.1 layout. */
+#define SENDER_CONFIG_SIZE_0_1 API_SIZE_THROUGH(struct rill_sender_config, fec_repair_packets)
 #define SEND_QUEUE_PACKETS 64
 
-int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *config,
-                     struct rill_sender **out)
+void rill_sender_config_init(struct rill_sender_config *config)
+{
+  if (!config)
+    return;
+  memset(config, 0, sizeof(*config));
+  config->struct_size = sizeof(*config);
+  /* payload_type 0: 10 or 11 by the channels; input rate and channels 0:
+   * the encoding's. */
+  config->encoding.format = RILL_FORMAT_S16;
+  config->encoding.rate_hz = DEFAULT_RATE;
+  config->encoding.channels = DEFAULT_CHANNELS;
+  config->resampler_quality = DEFAULT_RESAMPLER_QUALITY;
+  config->packet_length_ns = DEFAULT_PACKET_NS;
+  config->fec_source_packets = FEC_WRITER_DEFAULT_K;
+  config->fec_repair_packets = FEC_WRITER_DEFAULT_R;
+}
+
+int api_sender_params(const struct rill_sender_config *config, struct rill_sender_params *p)
 {
   struct rill_sender_config c;
-  struct rill_sender_params p;
   int64_t frames;
-
-  if (!ctx || !out)
-    return RILL_EINVAL;
-  *out = NULL;
-  memset(&c, 0, sizeof(c));
-  if (config)
-    c = *config;
+  int status = api_config_copy(&c, sizeof(c), config, SENDER_CONFIG_SIZE_0_1, "sender");
+  if (status != RILL_OK)
+    return status;
   if (c.encoding.rate_hz == 0)
-    c.encoding.rate_hz = 44100;
+    c.encoding.rate_hz = DEFAULT_RATE;
   if (c.encoding.channels == 0)
-    c.encoding.channels = 2;
+    c.encoding.channels = DEFAULT_CHANNELS;
   if (c.encoding.payload_type == 0) {
     if (c.encoding.rate_hz != 44100 || c.encoding.format != RILL_FORMAT_S16 ||
         c.encoding.channels > 2) {
@@ -39,61 +56,74 @@ int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *
     }
     c.encoding.payload_type = c.encoding.channels == 1 ? 11 : 10;
   }
-  memset(&p, 0, sizeof(p));
-  if (api_encoding_to_rtp(&c.encoding, &p.enc) != RILL_OK || p.enc.channels == 0 ||
-      p.enc.channels > RTP_MAX_CHANNELS || p.enc.payload_type > 127) {
+  memset(p, 0, sizeof(*p));
+  if (api_encoding_to_rtp(&c.encoding, &p->enc) != RILL_OK || p->enc.channels == 0 ||
+      p->enc.channels > RTP_MAX_CHANNELS || p->enc.payload_type > 127) {
     RILL_LOG(RILL_LOG_ERROR, "api", "sender: invalid encoding");
     return RILL_EINVAL;
   }
-  if (p.enc.payload_type == 10 || p.enc.payload_type == 11) {
+  if (p->enc.payload_type == 10 || p->enc.payload_type == 11) {
     struct rtp_registry reg;
     const struct rtp_encoding *builtin;
     rtp_registry_init(&reg);
-    builtin = rtp_registry_find(&reg, p.enc.payload_type);
-    if (builtin->rate_hz != p.enc.rate_hz || builtin->channels != p.enc.channels ||
-        builtin->format != p.enc.format) {
+    builtin = rtp_registry_find(&reg, p->enc.payload_type);
+    if (builtin->rate_hz != p->enc.rate_hz || builtin->channels != p->enc.channels ||
+        builtin->format != p->enc.format) {
       RILL_LOG(RILL_LOG_ERROR, "api", "sender: payload type %u is L16 %s at 44100 Hz",
-               p.enc.payload_type, p.enc.payload_type == 10 ? "stereo" : "mono");
+               p->enc.payload_type, p->enc.payload_type == 10 ? "stereo" : "mono");
       return RILL_EINVAL;
     }
-  } else if (p.enc.payload_type < 96) {
+  } else if (p->enc.payload_type < 96) {
     RILL_LOG(RILL_LOG_ERROR, "api", "sender: payload type %u is not L16 nor dynamic (96..127)",
-             p.enc.payload_type);
+             p->enc.payload_type);
     return RILL_EINVAL;
   }
-  p.input_channels = c.input_channels ? c.input_channels : p.enc.channels;
-  p.input_rate_hz = c.input_rate_hz ? c.input_rate_hz : p.enc.rate_hz;
-  if (p.input_rate_hz > p.enc.rate_hz * 8 || p.input_rate_hz * 8 < p.enc.rate_hz) {
+  p->input_channels = c.input_channels ? c.input_channels : p->enc.channels;
+  p->input_rate_hz = c.input_rate_hz ? c.input_rate_hz : p->enc.rate_hz;
+  if (p->input_rate_hz > p->enc.rate_hz * 8 || p->input_rate_hz * 8 < p->enc.rate_hz) {
     RILL_LOG(RILL_LOG_ERROR, "api", "sender: input rate %u Hz is more than 8x from %u Hz",
-             p.input_rate_hz, p.enc.rate_hz);
+             p->input_rate_hz, p->enc.rate_hz);
     return RILL_EINVAL;
   }
-  p.resampler_quality = c.resampler_quality ? c.resampler_quality : 3;
-  if (p.resampler_quality < 1 || p.resampler_quality > 10) {
+  p->resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
+  if (p->resampler_quality < 1 || p->resampler_quality > 10) {
     RILL_LOG(RILL_LOG_ERROR, "api", "sender: resampler quality %d out of range 1..10",
-             p.resampler_quality);
+             p->resampler_quality);
     return RILL_EINVAL;
   }
   if (c.packet_length_ns == 0)
     c.packet_length_ns = DEFAULT_PACKET_NS;
-  frames = c.packet_length_ns * (int64_t)p.enc.rate_hz / NS_PER_S;
+  frames = c.packet_length_ns * (int64_t)p->enc.rate_hz / NS_PER_S;
   if (c.packet_length_ns < 0 || frames < 1 || frames > 65535) {
     RILL_LOG(RILL_LOG_ERROR, "api", "sender: packet length %lld ns is out of range",
              (long long)c.packet_length_ns);
     return RILL_EINVAL;
   }
-  p.packet_frames = (uint32_t)frames;
-  p.queue_packets = SEND_QUEUE_PACKETS;
-  p.fec_source_packets = c.fec_source_packets;
-  p.fec_repair_packets = c.fec_repair_packets;
-  {
-    int status = sender_create(ctx, &p, out);
-    if (status == RILL_EINVAL)
-      RILL_LOG(RILL_LOG_ERROR, "api",
-               "sender: a packet of %u frames does not fit the context's max packet size",
-               p.packet_frames);
+  p->packet_frames = (uint32_t)frames;
+  p->queue_packets = SEND_QUEUE_PACKETS;
+  p->fec_source_packets = c.fec_source_packets;
+  p->fec_repair_packets = c.fec_repair_packets;
+  return RILL_OK;
+}
+
+int rill_sender_open(struct rill_context *ctx, const struct rill_sender_config *config,
+                     struct rill_sender **out)
+{
+  struct rill_sender_params p;
+  int status;
+
+  if (!ctx || !out)
+    return RILL_EINVAL;
+  *out = NULL;
+  status = api_sender_params(config, &p);
+  if (status != RILL_OK)
     return status;
-  }
+  status = sender_create(ctx, &p, out);
+  if (status == RILL_EINVAL)
+    RILL_LOG(RILL_LOG_ERROR, "api",
+             "sender: a packet of %u frames does not fit the context's max packet size",
+             p.packet_frames);
+  return status;
 }
 
 int rill_sender_connect(struct rill_sender *sender, const char *uri)

@@ -1396,6 +1396,11 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
     *count = n;
 }
 
+uint32_t receiver_channels(const struct rill_receiver *r)
+{
+  return r->p.channels;
+}
+
 void receiver_limiters(struct rill_receiver *r, struct rill_limiter_stats *global,
                        struct rill_limiter_stats *socket)
 {

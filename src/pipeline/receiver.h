@@ -174,6 +174,9 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
 /* receiver_read_at with the monotonic clock. Thread role: real-time. */
 void receiver_read(struct rill_receiver *r, float *out, uint32_t frames);
 
+/* Channels of the frames read fills. Thread role: any. */
+uint32_t receiver_channels(const struct rill_receiver *r);
+
 /* Totals, and up to `cap` session infos (*count gets how many). Thread role: any. */
 void receiver_stats(struct rill_receiver *r, struct receiver_totals *totals,
                     struct receiver_session_info *sessions, size_t cap, size_t *count);

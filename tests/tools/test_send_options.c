@@ -137,12 +137,14 @@ static void send_options_to_config_defaults_to_l16_44100(void **state)
   struct send_options o;
   struct rill_sender_config cfg;
   struct rill_context_config ctx, want_ctx;
+  struct rill_sender_config lib;
   (void)state;
   parse_ok(&o, ARGS("-i", "in.wav", "-s", DST));
   memset(&cfg, 0xa5, sizeof cfg);
   memset(&ctx, 0xa5, sizeof ctx);
   send_options_to_config(&o, 48000, 2, &cfg, &ctx);
-  memset(&want_ctx, 0, sizeof want_ctx);
+  rill_context_config_init(&want_ctx);
+  rill_sender_config_init(&lib);
   assert_memory_equal(&ctx, &want_ctx, sizeof ctx);
   assert_int_equal(cfg.encoding.payload_type, 10);
   assert_int_equal(cfg.encoding.format, RILL_FORMAT_S16);
@@ -151,9 +153,9 @@ static void send_options_to_config_defaults_to_l16_44100(void **state)
   assert_int_equal(cfg.input_rate_hz, 48000); /* resampled by the sender */
   assert_int_equal(cfg.input_channels, 2);
   assert_int_equal(cfg.packet_length_ns, 5 * MS);
-  assert_int_equal(cfg.resampler_quality, 0);
-  assert_int_equal(cfg.fec_source_packets, 0);
-  assert_int_equal(cfg.fec_repair_packets, 0);
+  assert_int_equal(cfg.resampler_quality, lib.resampler_quality);
+  assert_int_equal(cfg.fec_source_packets, lib.fec_source_packets);
+  assert_int_equal(cfg.fec_repair_packets, lib.fec_repair_packets);
 
   send_options_to_config(&o, 44100, 1, &cfg, &ctx);
   assert_int_equal(cfg.encoding.payload_type, 11);
@@ -173,7 +175,11 @@ static void send_options_to_config_maps_every_option(void **state)
                     "--max-mem", "4M"));
   send_options_to_config(&o, 44100, 6, &cfg, &ctx);
   assert_int_equal(ctx.max_mem_bytes, 4 << 20);
-  assert_int_equal(ctx.max_packet_bytes, 0);
+  {
+    struct rill_context_config lib_ctx;
+    rill_context_config_init(&lib_ctx);
+    assert_int_equal(ctx.max_packet_bytes, lib_ctx.max_packet_bytes);
+  }
   assert_int_equal(cfg.encoding.payload_type, 96);
   assert_int_equal(cfg.encoding.format, RILL_FORMAT_S24);
   assert_int_equal(cfg.encoding.rate_hz, 48000);
