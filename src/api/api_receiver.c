@@ -223,29 +223,21 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
     return RILL_EINVAL;
   receiver_stats(recv, &t, NULL, 0, NULL);
   memset(out, 0, sizeof(*out));
-  out->datagrams = t.datagrams;
-  out->bad_packets = t.bad_packets;
-  out->unknown_payload_type = t.unknown_payload_type;
-  out->rate_mismatch = t.rate_mismatch;
-  out->sessions_created = t.sessions_created;
-  out->sessions_removed = t.sessions_removed;
-  out->sessions_refused = t.sessions_refused;
-  out->no_memory = t.no_memory;
+  /* Every public counter of the receiver's and the sessions' maps. */
+#define PUBLIC(name) out->name = t.name;
+#define PUBLIC_SESSION(name)
+#define INTERNAL(name)
+#define COPY(name, visibility, doc) visibility(name)
+  RECEIVER_COUNTER_MAP(COPY)
+  SESSION_COUNTER_MAP(COPY)
+#undef COPY
+#undef PUBLIC
+#undef PUBLIC_SESSION
+  out->packets_dropped = t.packets_dropped;
   out->socket_pauses = t.socket_pauses;
-  out->sessions_rate_limited = t.sessions_rate_limited;
-  out->probation_dropped = t.probation_dropped;
-  out->sessions_evicted = t.sessions_evicted;
-  out->watchdog_resets = t.watchdog_resets;
-  out->idle_entries = t.idle_entries;
-  out->stale_datagrams_flushed = t.flushed;
+  out->stale_datagrams_flushed = t.stale_datagrams_flushed;
   out->idle = t.idle;
   out->sessions = t.sessions;
-  out->packets_received = t.packets_received;
-  out->packets_played = t.packets_played;
-  out->packets_lost = t.packets_lost;
-  out->packets_late = t.packets_late;
-  out->packets_duplicate = t.packets_duplicate;
-  out->packets_dropped = t.packets_dropped;
   out->fec_recovered = t.fec_recovered;
   out->fec_unrecoverable = t.fec_unrecoverable;
   out->fec_repair_received = t.fec_repair_received;
@@ -267,15 +259,14 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
     m->ssrc = info.ssrc;
     format_source(&info.source, m->source, sizeof(m->source));
     m->payload_type = info.payload_type;
-    m->packets_received = info.packets_received;
-    m->packets_played = info.packets_played;
-    m->packets_lost = info.packets_lost;
-    m->packets_late = info.packets_late;
-    m->packets_duplicate = info.packets_duplicate;
+#define PUBLIC(name) m->name = info.name;
+#define PUBLIC_SESSION(name) m->name = info.name;
+#define COPY(name, visibility, doc) visibility(name)
+    SESSION_COUNTER_MAP(COPY)
+#undef COPY
+#undef PUBLIC
+#undef PUBLIC_SESSION
     m->packets_dropped = info.packets_dropped;
-    m->gap_frames = info.gap_frames;
-    m->underruns = info.underruns;
-    m->resyncs = info.resyncs;
     m->jitter_ns = info.jitter_ns;
     m->latency_ns = info.latency_ns;
     m->drift_ppb = info.scaling_ppb;

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "pipeline/context.h"
+#include "pipeline/receiver_counters.h"
 #include "rtp/payload.h"
 
 struct rill_receiver;
@@ -52,31 +53,17 @@ struct rill_receiver_params {
   int resampler_quality;       /* speexdsp quality 0..10 */
 };
 
+/* The receiver's counters and the sums of every session's, removed
+ * sessions included (a snapshot: a session being removed may briefly count
+ * twice or not at all). Fields from receiver_counters.h's maps. */
 struct receiver_totals {
-  uint64_t datagrams;
-  uint64_t bad_packets;        /* not RTP v2 / malformed */
-  uint64_t unknown_payload_type;
-  uint64_t rate_mismatch;      /* sender rate differs from the receiver's */
-  uint64_t sessions_refused;   /* no free slot */
-  uint64_t sessions_created;
-  uint64_t sessions_removed;
-  uint64_t no_memory;          /* packet record refused by a budget */
-  uint64_t socket_pauses;
-  uint64_t sessions_rate_limited; /* new SSRCs refused by the creation rate limit */
-  uint64_t probation_dropped;  /* packets of new SSRCs on probation (all slots taken) */
-  uint64_t sessions_evicted;   /* unproven sessions ended to make room for a proven one */
-  uint64_t watchdog_resets;    /* sessions ended by the no-play or choppy watchdog */
-  uint64_t idle_entries;       /* times the receiver went idle (nobody read) */
-  uint64_t flushed;            /* stale datagrams discarded when leaving idle */
-  bool idle;                   /* idle now */
-  uint64_t ratio_updates;      /* drift ratio changes applied (speex filter rebuilds) */
-  uint64_t resampler_input_dropped; /* frames the resampler did not take (expected 0) */
-  uint64_t resampler_output_short;  /* frames it did not produce (expected 0) */
-  uint32_t sessions;           /* active now */
-  /* Packet counters over every session, removed ones included (a snapshot:
-   * a session being removed may briefly count twice or not at all). */
-  uint64_t packets_received, packets_played, packets_lost, packets_late, packets_duplicate,
-      packets_dropped;
+  RECEIVER_COUNTER_MAP(RILL_COUNTER_DECLARE_U64)
+  SESSION_COUNTER_MAP(RILL_COUNTER_DECLARE_U64)
+  uint64_t packets_dropped;         /* dropped_net + dropped_rt */
+  uint64_t socket_pauses;           /* receive paused for want of memory (ports) */
+  uint64_t stale_datagrams_flushed; /* discarded when leaving idle (ports) */
+  bool idle;                        /* idle now */
+  uint32_t sessions;                /* active now */
   /* FEC over every session since create (0 without a FEC endpoint). */
   uint64_t fec_recovered, fec_unrecoverable, fec_repair_received, fec_repair_dropped;
 };
@@ -85,15 +72,8 @@ struct receiver_session_info {
   uint32_t ssrc;
   struct sockaddr_storage source;
   uint8_t payload_type;
-  uint64_t packets_received;
-  uint64_t packets_played;
-  uint64_t packets_lost;
-  uint64_t packets_late;
-  uint64_t packets_duplicate;
-  uint64_t packets_dropped;    /* session budget, ring or queue full, invalid */
-  uint64_t gap_frames;
-  uint64_t underruns;
-  uint64_t resyncs;
+  SESSION_COUNTER_MAP(RILL_COUNTER_DECLARE_U64)
+  uint64_t packets_dropped;    /* dropped_net + dropped_rt */
   int64_t jitter_ns;           /* RFC 3550 interarrival jitter */
   int64_t latency_ns;          /* audio queued ahead of the play position */
   int64_t scaling_ppb;         /* resampler scaling - 1, parts per billion (0: none) */
