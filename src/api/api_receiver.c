@@ -1,5 +1,4 @@
 /* Public receiver API: defaults, validation, translation to pipeline/receiver. */
-#include <arpa/inet.h>
 #include <rill/receiver.h>
 #include <rill/status.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "net/addr.h"
 #include "pipeline/receiver.h"
 
 #define DEFAULT_RATE 44100
@@ -197,20 +197,6 @@ int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames
   return RILL_OK;
 }
 
-static void format_source(const struct sockaddr_storage *ss, char *buf, size_t cap)
-{
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (ss->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-    snprintf(buf, cap, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
-  } else {
-    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-    snprintf(buf, cap, "%s:%u", host, (unsigned)ntohs(a->sin_port));
-  }
-}
-
 int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metrics *out,
                           struct rill_session_metrics *sessions, size_t session_cap,
                           size_t *session_count)
@@ -257,7 +243,7 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
     m = &sessions[n++];
     memset(m, 0, sizeof(*m));
     m->ssrc = info.ssrc;
-    format_source(&info.source, m->source, sizeof(m->source));
+    addr_format(&info.source, m->source, sizeof(m->source));
     m->payload_type = info.payload_type;
 #define PUBLIC(name) m->name = info.name;
 #define PUBLIC_SESSION(name) m->name = info.name;

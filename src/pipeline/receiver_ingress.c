@@ -11,30 +11,14 @@
  * Per-packet outcomes are counted, never logged; warnings a hostile or
  * misconfigured peer could trigger repeatedly are rate-limited.
  */
-#include <arpa/inet.h>
 #include <rill/status.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "net/addr.h"
 #include "pipeline/receiver_impl.h"
 #include "rtp/rtp.h"
-
-static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t cap)
-{
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (ss->ss_family == AF_INET) {
-    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-    snprintf(buf, cap, "%s:%u", host, (unsigned)ntohs(a->sin_port));
-  } else if (ss->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-    snprintf(buf, cap, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
-  } else {
-    snprintf(buf, cap, "?");
-  }
-}
 
 /* A packet record for datagram `buf` (one reference, handed over) parsed as `h`. */
 static void fill_packet(struct rill_packet *pkt, struct rill_buffer *buf,
@@ -160,7 +144,7 @@ static struct rsession *create_session(struct rill_receiver *r, const struct rtp
   session_table_link(&r->table, (uint32_t)slot, h->ssrc, src);
   fec_reader_session_start(atomic_load_explicit(&r->fec, memory_order_relaxed), (uint32_t)slot);
   counter_bump(&r->counters.sessions_created);
-  format_addr(&s->source, addr, sizeof(addr));
+  addr_format(&s->source, addr, sizeof(addr));
   RILL_LOG(RILL_LOG_INFO, "receiver", "new session: ssrc %08x from %s, payload type %u",
            h->ssrc, addr, enc->payload_type);
   return s;

@@ -1,0 +1,25 @@
+/*
+ * Socket addresses as text: see addr.h.
+ */
+#include "net/addr.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+
+void addr_format(const struct sockaddr_storage *ss, char *buf, size_t cap)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (cap == 0)
+    return;
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ss;
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    snprintf(buf, cap, "%s:%u", host, (unsigned)ntohs(a->sin_port));
+  } else if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    snprintf(buf, cap, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
+  } else {
+    snprintf(buf, cap, "?");
+  }
+}
