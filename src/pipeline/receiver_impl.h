@@ -1,7 +1,7 @@
 /*
  * The receiver's structure, shared by its parts (receiver.c: lifecycle,
- * binding, reading, housekeeping, metrics; receiver_ingress.c: datagrams
- * routed to sessions). Not for use outside src/pipeline/receiver*.c.
+ * binding, reading, housekeeping; receiver_ingress.c: datagrams routed to
+ * sessions; receiver_metrics.c: snapshots). Not for use outside src/pipeline/receiver*.c.
  */
 #ifndef RILL_PIPELINE_RECEIVER_IMPL_H
 #define RILL_PIPELINE_RECEIVER_IMPL_H
