@@ -101,8 +101,8 @@ static int run_one(double target_ms, double packet_ms, int seconds, double ppm, 
   double cpu0, lat_sum = 0, lat_max = 0, settle_s = -1, err_sum = 0;
   int samples = 0, err_samples = 0, status;
   int64_t t0, next;
-  struct rill_receiver_metrics m;
-  struct rill_session_metrics sm;
+  struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
+  struct rill_session_metrics sm = {.struct_size = sizeof(sm)};
   size_t n = 0;
   int64_t setpoint = 0;
 

@@ -405,7 +405,7 @@ static void print_header(void)
 static void print_sample(struct rill_receiver *recv, unsigned port, double t_s, double cpu_pct,
                          int reading, const struct audio_window *w)
 {
-  struct rill_receiver_metrics m;
+  struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
   long rss, hwm;
   long long rxq, drops;
   double rms = w->frames ? sqrt(w->sum_squares / ((double)w->frames * CHANNELS)) : 0.0;

@@ -21,7 +21,7 @@ int main(int argc, char **argv)
   struct rill_context *ctx = NULL;
   struct rill_receiver_config config;
   struct rill_receiver *recv = NULL;
-  struct rill_receiver_metrics m;
+  struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
   float buf[CHUNK * 2];
   int seconds = argc > 2 ? atoi(argv[2]) : 5, s, c, i;
   uint16_t port = 0;

@@ -69,7 +69,10 @@ static void report(const struct stats *st, double seconds)
 static int emit_stats(struct rill_receiver *recv, struct stats *st, int verbose, FILE *json,
                       double audio_s, double t_s, int final)
 {
-  int status = rill_receiver_metrics(recv, &st->m, st->sessions, RECV_MAX_SESSIONS, &st->count);
+  int status;
+  st->m.struct_size = sizeof(st->m);
+  st->sessions[0].struct_size = sizeof(st->sessions[0]);
+  status = rill_receiver_metrics(recv, &st->m, st->sessions, RECV_MAX_SESSIONS, &st->count);
   if (status != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot read the metrics: %s\n", rill_status_message(status));
     return -1;
@@ -196,7 +199,7 @@ int main(int argc, char **argv)
       break;
     }
     if (o.oneshot) {
-      struct rill_receiver_metrics m;
+      struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
       if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) == RILL_OK && m.sessions_created > 0 &&
           m.sessions == 0)
         break;

@@ -28,7 +28,7 @@ static int fail(const char *opt, const char *msg)
 static int emit_stats(struct rill_sender *sender, int verbose, FILE *json, double seconds,
                       double t_s, int final)
 {
-  struct rill_sender_metrics m;
+  struct rill_sender_metrics m = {.struct_size = sizeof(m)};
   int status = rill_sender_metrics(sender, &m);
   if (status != RILL_OK) {
     fprintf(stderr, "rill-send: cannot read the metrics: %s\n", rill_status_message(status));

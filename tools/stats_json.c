@@ -61,6 +61,7 @@ static void put_string(struct json_object *o, const char *name, const char *s, s
 #define PUT_INT(src, field) put_int(o, #field, (int64_t)(src)->field);
 #define PUT_STRING(src, field) put_string(o, #field, (src)->field, sizeof (src)->field);
 #define PUT_MEMORY(src, field) put_memory(o, #field, &(src)->field);
+#define PUT_SIZE(src, field)
 /* X for the field lists; the struct being written is `src`. */
 #define PUT_FIELD(kind, field) PUT_##kind(src, field)
 

@@ -23,12 +23,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* X(kind, field): kind UINT, INT (signed), STRING (char array) or MEMORY. */
+/* X(kind, field): kind UINT, INT (signed), STRING (char array), MEMORY, or SIZE
+ * (struct_size: part of the struct, not of the JSON). */
 #define STATS_MEMORY_FIELDS(X)                                                                   \
   X(UINT, used_bytes) X(UINT, peak_bytes) X(UINT, budget_bytes) X(UINT, refused)
 
 #define STATS_SESSION_FIELDS(X)                                                                  \
-  X(UINT, ssrc) X(STRING, source) X(UINT, payload_type) X(UINT, packets_received)                \
+  X(SIZE, struct_size) X(UINT, ssrc) X(STRING, source) X(UINT, payload_type) X(UINT, packets_received)                \
   X(UINT, packets_played) X(UINT, packets_lost) X(UINT, packets_late)                            \
   X(UINT, packets_duplicate) X(UINT, packets_dropped) X(UINT, gap_frames) X(UINT, underruns)     \
   X(UINT, resyncs) X(INT, jitter_ns) X(INT, latency_ns) X(INT, drift_ppb)                        \
@@ -36,7 +37,7 @@
   X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)
 
 #define STATS_RECEIVER_FIELDS(X)                                                                 \
-  X(UINT, datagrams) X(UINT, bad_packets) X(UINT, unknown_payload_type) X(UINT, rate_mismatch)   \
+  X(SIZE, struct_size) X(UINT, datagrams) X(UINT, bad_packets) X(UINT, unknown_payload_type) X(UINT, rate_mismatch)   \
   X(UINT, sessions_created) X(UINT, sessions_removed) X(UINT, sessions_refused)                  \
   X(UINT, no_memory) X(UINT, socket_pauses) X(UINT, sessions_rate_limited)                       \
   X(UINT, probation_dropped) X(UINT, sessions_evicted) X(UINT, watchdog_resets)                  \
@@ -47,7 +48,7 @@
   X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)
 
 #define STATS_SENDER_FIELDS(X)                                                                   \
-  X(UINT, ssrc) X(UINT, frames_written) X(UINT, packets_sent) X(UINT, packets_dropped)           \
+  X(SIZE, struct_size) X(UINT, ssrc) X(UINT, frames_written) X(UINT, packets_sent) X(UINT, packets_dropped)           \
   X(MEMORY, memory) X(UINT, fec_repair_sent)
 
 /*

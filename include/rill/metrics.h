@@ -1,6 +1,16 @@
 /*
  * Metrics: counters and gauges of senders, receivers and their sessions.
  * Counters only grow; gauges are "now" values.
+ *
+ * Metrics structs can grow. Each begins with `struct_size`, which the
+ * caller sets to sizeof the struct it has (0 means the 0.1 layout): the
+ * library writes only that many bytes, fills fields it does not know with
+ * zero, and leaves struct_size as it was. For an array of session metrics,
+ * sessions[0].struct_size is the size of every element (the array's stride);
+ * the library sets each element's struct_size to it. A program built
+ * against these headers therefore keeps working with a later library that
+ * appends fields, and a later program with this library. struct
+ * rill_memory_metrics is embedded by value and does not grow.
  */
 #ifndef RILL_METRICS_H
 #define RILL_METRICS_H
@@ -20,6 +30,7 @@ struct rill_memory_metrics {
 };
 
 struct rill_session_metrics {
+  size_t struct_size;        /* sizeof(struct rill_session_metrics), set by the caller */
   uint32_t ssrc;
   char source[64];           /* "IP:PORT" of the remote sender */
   uint8_t payload_type;
@@ -47,6 +58,7 @@ struct rill_session_metrics {
 };
 
 struct rill_receiver_metrics {
+  size_t struct_size;            /* sizeof(struct rill_receiver_metrics), set by the caller */
   uint64_t datagrams;            /* received on all endpoints */
   uint64_t bad_packets;          /* not RTP version 2, malformed, empty */
   uint64_t unknown_payload_type;
@@ -82,6 +94,7 @@ struct rill_receiver_metrics {
 };
 
 struct rill_sender_metrics {
+  size_t struct_size;       /* sizeof(struct rill_sender_metrics), set by the caller */
   uint32_t ssrc;
   uint64_t frames_written;
   uint64_t packets_sent;

@@ -112,9 +112,13 @@ RILL_API RILL_NODISCARD int rill_receiver_bind(struct rill_receiver *recv, const
 RILL_API int rill_receiver_read(struct rill_receiver *recv, float *samples, size_t frames);
 
 /*
- * Snapshot of the receiver's counters and of up to `session_cap` sessions
- * (`sessions` may be NULL). *session_count gets how many were written.
- * Returns RILL_OK or RILL_EINVAL (nothing written). Thread role: any.
+ * Snapshot of the receiver's counters and of up to `session_cap` active
+ * sessions (`sessions` may be NULL), whatever max_sessions is.
+ * *session_count gets how many were written. Set out->struct_size and
+ * sessions[0].struct_size (the size of every element) to sizeof first, or
+ * 0 for the 0.1 layout (see rill/metrics.h).
+ * Returns RILL_OK or RILL_EINVAL (NULL recv or out, or a struct_size that
+ * is not a size: nothing written). Thread role: any.
  */
 RILL_API RILL_NODISCARD int rill_receiver_metrics(struct rill_receiver *recv,
                                                   struct rill_receiver_metrics *out,

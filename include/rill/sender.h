@@ -82,7 +82,11 @@ RILL_API RILL_NODISCARD int rill_sender_connect(struct rill_sender *sender, cons
  */
 RILL_API int rill_sender_write(struct rill_sender *sender, const float *samples, size_t frames);
 
-/* Counters. Returns RILL_OK or RILL_EINVAL (nothing written). Thread role: any. */
+/*
+ * Counters. Set out->struct_size to sizeof first, or 0 for the 0.1 layout
+ * (see rill/metrics.h). Returns RILL_OK or RILL_EINVAL (NULL arguments or
+ * a struct_size that is not a size: nothing written). Thread role: any.
+ */
 RILL_API RILL_NODISCARD int rill_sender_metrics(struct rill_sender *sender,
                                                 struct rill_sender_metrics *out);
 

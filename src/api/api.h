@@ -31,6 +31,20 @@ struct rill_receiver_params;
 #define API_SIZE_THROUGH(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
 
 /*
+ * The size of a caller's metrics struct `out` (its struct_size; 0 means
+ * `base_size`, the 0.1 layout). RILL_OK, or RILL_EINVAL (logged, naming
+ * `what`) when it is below sizeof(size_t) or above API_CONFIG_MAX_BYTES.
+ */
+int api_out_size(const void *out, size_t base_size, const char *what, size_t *size);
+
+/*
+ * Write the library's struct `full` (full_size bytes) into the caller's
+ * `out` (out_size bytes, from api_out_size): the part both know, zeros in
+ * fields only the caller knows, and struct_size = out_size.
+ */
+void api_out_write(void *out, size_t out_size, const void *full, size_t full_size);
+
+/*
  * Copy a caller's config `src` (NULL: none), which begins with size_t
  * struct_size, into `dst` (dst_size bytes: the library's struct) by the
  * rules of "Config structs that can grow" (rill/context.h): bytes the

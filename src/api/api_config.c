@@ -45,3 +45,25 @@ int api_config_copy(void *dst, size_t dst_size, const void *src, size_t base_siz
   memcpy(dst, src, size < dst_size ? size : dst_size);
   return RILL_OK;
 }
+
+int api_out_size(const void *out, size_t base_size, const char *what, size_t *size)
+{
+  memcpy(size, out, sizeof(*size));
+  if (*size == 0)
+    *size = base_size;
+  if (*size < sizeof(size_t) || *size > API_CONFIG_MAX_BYTES) {
+    RILL_LOG(RILL_LOG_ERROR, "api", "%s metrics: struct_size %zu is not a size (set it to sizeof)",
+             what, *size);
+    return RILL_EINVAL;
+  }
+  return RILL_OK;
+}
+
+void api_out_write(void *out, size_t out_size, const void *full, size_t full_size)
+{
+  size_t common = out_size < full_size ? out_size : full_size;
+  memcpy(out, full, common);
+  if (out_size > common)
+    memset((unsigned char *)out + common, 0, out_size - common);
+  memcpy(out, &out_size, sizeof(out_size));
+}

@@ -203,14 +203,24 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
 {
   struct receiver_totals t;
   struct receiver_session_info info;
-  size_t n = 0;
+  struct rill_receiver_metrics full;
+  size_t n = 0, out_size, stride = 0;
   uint32_t slot, slots;
+  int status;
   if (!recv || !out)
     return RILL_EINVAL;
+  status = api_out_size(out, API_SIZE_THROUGH(struct rill_receiver_metrics, fec_repair_dropped),
+                        "receiver", &out_size);
+  if (status == RILL_OK && sessions && session_cap > 0)
+    status = api_out_size(sessions,
+                          API_SIZE_THROUGH(struct rill_session_metrics, fec_repair_dropped),
+                          "session", &stride);
+  if (status != RILL_OK)
+    return status;
   receiver_stats(recv, &t, NULL, 0, NULL);
-  memset(out, 0, sizeof(*out));
+  memset(&full, 0, sizeof(full));
   /* Every public counter of the receiver's and the sessions' maps. */
-#define PUBLIC(name) out->name = t.name;
+#define PUBLIC(name) full.name = t.name;
 #define PUBLIC_SESSION(name)
 #define INTERNAL(name)
 #define COPY(name, visibility, doc) visibility(name)
@@ -219,49 +229,52 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
 #undef COPY
 #undef PUBLIC
 #undef PUBLIC_SESSION
-  out->packets_dropped = t.packets_dropped;
-  out->socket_pauses = t.socket_pauses;
-  out->stale_datagrams_flushed = t.stale_datagrams_flushed;
-  out->idle = t.idle;
-  out->sessions = t.sessions;
-  out->fec_recovered = t.fec_recovered;
-  out->fec_unrecoverable = t.fec_unrecoverable;
-  out->fec_repair_received = t.fec_repair_received;
-  out->fec_repair_dropped = t.fec_repair_dropped;
+  full.packets_dropped = t.packets_dropped;
+  full.socket_pauses = t.socket_pauses;
+  full.stale_datagrams_flushed = t.stale_datagrams_flushed;
+  full.idle = t.idle;
+  full.sessions = t.sessions;
+  full.fec_recovered = t.fec_recovered;
+  full.fec_unrecoverable = t.fec_unrecoverable;
+  full.fec_repair_received = t.fec_repair_received;
+  full.fec_repair_dropped = t.fec_repair_dropped;
   {
     struct rill_limiter_stats g, sock;
     receiver_limiters(recv, &g, &sock);
-    api_memory_metrics(&g, &out->memory);
-    api_memory_metrics(&sock, &out->socket_memory);
+    api_memory_metrics(&g, &full.memory);
+    api_memory_metrics(&sock, &full.socket_memory);
   }
-  /* Every active session, up to the caller's capacity (any max_sessions). */
+  api_out_write(out, out_size, &full, sizeof(full));
+  /* Every active session, up to the caller's capacity (any max_sessions),
+   * each `stride` bytes apart (sessions[0].struct_size). */
   slots = receiver_max_sessions(recv);
   for (slot = 0; sessions && slot < slots && n < session_cap; slot++) {
-    struct rill_session_metrics *m;
+    struct rill_session_metrics m;
     if (!receiver_session_at(recv, slot, &info))
       continue;
-    m = &sessions[n++];
-    memset(m, 0, sizeof(*m));
-    m->ssrc = info.ssrc;
-    addr_format(&info.source, m->source, sizeof(m->source));
-    m->payload_type = info.payload_type;
-#define PUBLIC(name) m->name = info.name;
-#define PUBLIC_SESSION(name) m->name = info.name;
+    memset(&m, 0, sizeof(m));
+    m.ssrc = info.ssrc;
+    addr_format(&info.source, m.source, sizeof(m.source));
+    m.payload_type = info.payload_type;
+#define PUBLIC(name) m.name = info.name;
+#define PUBLIC_SESSION(name) m.name = info.name;
 #define COPY(name, visibility, doc) visibility(name)
     SESSION_COUNTER_MAP(COPY)
 #undef COPY
 #undef PUBLIC
 #undef PUBLIC_SESSION
-    m->packets_dropped = info.packets_dropped;
-    m->jitter_ns = info.jitter_ns;
-    m->latency_ns = info.latency_ns;
-    m->drift_ppb = info.scaling_ppb;
-    m->drift_saturated = info.saturated;
-    m->memory_bytes = info.memory_bytes;
-    m->fec_recovered = info.fec_recovered;
-    m->fec_unrecoverable = info.fec_unrecoverable;
-    m->fec_repair_received = info.fec_repair_received;
-    m->fec_repair_dropped = info.fec_repair_dropped;
+    m.packets_dropped = info.packets_dropped;
+    m.jitter_ns = info.jitter_ns;
+    m.latency_ns = info.latency_ns;
+    m.drift_ppb = info.scaling_ppb;
+    m.drift_saturated = info.saturated;
+    m.memory_bytes = info.memory_bytes;
+    m.fec_recovered = info.fec_recovered;
+    m.fec_unrecoverable = info.fec_unrecoverable;
+    m.fec_repair_received = info.fec_repair_received;
+    m.fec_repair_dropped = info.fec_repair_dropped;
+    api_out_write((unsigned char *)sessions + n * stride, stride, &m, sizeof(m));
+    n++;
   }
   if (session_count)
     *session_count = n;

@@ -168,16 +168,24 @@ int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *
 {
   struct sender_totals t;
   struct rill_limiter_stats g;
+  struct rill_sender_metrics full;
+  size_t out_size;
+  int status;
   if (!sender || !out)
     return RILL_EINVAL;
+  status = api_out_size(out, API_SIZE_THROUGH(struct rill_sender_metrics, fec_repair_sent),
+                        "sender", &out_size);
+  if (status != RILL_OK)
+    return status;
   sender_stats(sender, &t, &g);
-  memset(out, 0, sizeof(*out));
-  out->ssrc = t.ssrc;
-  out->frames_written = t.frames_written;
-  out->packets_sent = t.packets_sent;
-  out->packets_dropped = t.packets_dropped;
-  out->fec_repair_sent = t.fec_repair_sent;
-  api_memory_metrics(&g, &out->memory);
+  memset(&full, 0, sizeof(full));
+  full.ssrc = t.ssrc;
+  full.frames_written = t.frames_written;
+  full.packets_sent = t.packets_sent;
+  full.packets_dropped = t.packets_dropped;
+  full.fec_repair_sent = t.fec_repair_sent;
+  api_memory_metrics(&g, &full.memory);
+  api_out_write(out, out_size, &full, sizeof(full));
   return RILL_OK;
 }
 

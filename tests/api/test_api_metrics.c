@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <rill/rill.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,7 +40,7 @@ static void receiver_metrics_report_every_session(void **state)
   struct rill_context *ctx;
   struct rill_receiver *recv;
   struct rill_receiver_config cfg;
-  struct rill_receiver_metrics m;
+  struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
   static struct rill_session_metrics sessions[64];
   bool seen[SENDERS] = {false};
   uint16_t port = 0;
@@ -55,6 +56,7 @@ static void receiver_metrics_report_every_session(void **state)
   cfg.session_timeout_ns = 60 * INT64_C(1000000000);
   assert_int_equal(rill_receiver_open(ctx, &cfg, &recv), RILL_OK);
   assert_int_equal(rill_receiver_bind(recv, "rtp://127.0.0.1:0", NULL, &port), RILL_OK);
+  sessions[0].struct_size = sizeof(sessions[0]);
   fd = socket(AF_INET, SOCK_DGRAM, 0);
   assert_true(fd >= 0);
   for (i = 0; i < SENDERS; i++)
@@ -83,6 +85,59 @@ static void receiver_metrics_report_every_session(void **state)
   /* A smaller array gets exactly its capacity. */
   assert_int_equal(rill_receiver_metrics(recv, &m, sessions, 7, &n), RILL_OK);
   assert_int_equal(n, 7);
+
+  /* Metrics structs can grow (rill/metrics.h). An older caller's shorter
+   * struct: only struct_size bytes are written. */
+  {
+    unsigned char raw[sizeof(struct rill_receiver_metrics) + 64];
+    size_t old_size = offsetof(struct rill_receiver_metrics, datagrams) + sizeof(uint64_t), b;
+    uint64_t datagrams;
+    memset(raw, 0xa5, sizeof(raw));
+    memcpy(raw, &old_size, sizeof(old_size));
+    assert_int_equal(rill_receiver_metrics(recv, (struct rill_receiver_metrics *)(void *)raw,
+                                           NULL, 0, NULL),
+                     RILL_OK);
+    memcpy(&datagrams, raw + offsetof(struct rill_receiver_metrics, datagrams), sizeof(datagrams));
+    assert_int_equal(datagrams, SENDERS);
+    for (b = old_size; b < sizeof(raw); b++)
+      assert_int_equal(raw[b], 0xa5);
+  }
+  /* A newer caller's longer struct and session elements: what this library
+   * does not know is zeroed, and the elements sit struct_size apart. */
+  {
+    enum { STRIDE = sizeof(struct rill_session_metrics) + 40 };
+    static unsigned char raw[3 * STRIDE];
+    unsigned char mraw[sizeof(struct rill_receiver_metrics) + 24];
+    size_t stride = STRIDE, msize = sizeof(mraw), b, k;
+    memset(raw, 0xa5, sizeof(raw));
+    memcpy(raw, &stride, sizeof(stride));
+    memset(mraw, 0xa5, sizeof(mraw));
+    memcpy(mraw, &msize, sizeof(msize));
+    assert_int_equal(rill_receiver_metrics(recv, (struct rill_receiver_metrics *)(void *)mraw,
+                                           (struct rill_session_metrics *)(void *)raw, 3, &n),
+                     RILL_OK);
+    assert_int_equal(n, 3);
+    for (b = sizeof(struct rill_receiver_metrics); b < sizeof(mraw); b++)
+      assert_int_equal(mraw[b], 0);
+    for (k = 0; k < 3; k++) {
+      struct rill_session_metrics one;
+      memcpy(&one, raw + k * STRIDE, sizeof(one));
+      assert_int_equal(one.struct_size, STRIDE);
+      assert_true(one.ssrc - 0x1000 < SENDERS);
+      assert_int_equal(one.packets_received, 1);
+      for (b = sizeof(one); b < STRIDE; b++)
+        assert_int_equal(raw[k * STRIDE + b], 0);
+    }
+  }
+  /* struct_size 0: the 0.1 layout; a size that is no size: refused. */
+  {
+    struct rill_receiver_metrics z;
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(rill_receiver_metrics(recv, &z, NULL, 0, NULL), RILL_OK);
+    assert_int_equal(z.datagrams, SENDERS);
+    z.struct_size = (size_t)1 << 40;
+    assert_int_equal(rill_receiver_metrics(recv, &z, NULL, 0, NULL), RILL_EINVAL);
+  }
 
   close(fd);
   assert_int_equal(rill_receiver_close(recv), RILL_OK);

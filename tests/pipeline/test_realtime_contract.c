@@ -235,8 +235,8 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
   struct rill_receiver_config rc;
   struct rill_sender_config fec_cfg, plain_cfg;
   struct rill_encoding pt96 = {96, RILL_FORMAT_S16, 48000, 2};
-  struct rill_receiver_metrics m;
-  struct rill_session_metrics sessions[4];
+  struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
+  struct rill_session_metrics sessions[4] = {{.struct_size = sizeof(sessions[0])}};
   struct traffic fec_sender, plain_sender;
   struct reader_job j;
   uint16_t fec_port = 0, repair_port = 0, plain_port = 0;
@@ -346,7 +346,7 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   struct rill_context *ctx;
   struct rill_receiver *recv;
   struct rill_sender_config sc;
-  struct rill_sender_metrics m;
+  struct rill_sender_metrics m = {.struct_size = sizeof(m)};
   struct writer_job j;
   uint16_t src_port = 0, rpr_port = 0;
   char uri[64];

@@ -320,12 +320,15 @@ static void capture_end(struct captured *c)
 #define FILL_INT(src, field) (src)->field = -(int)(*next)++;
 #define FILL_STRING(src, field) snprintf((src)->field, sizeof (src)->field, "s%u", (*next)++);
 #define FILL_MEMORY(src, field) fill_memory(&(src)->field, next);
+#define FILL_SIZE(src, field) (src)->field = sizeof *(src);
 #define FILL_FIELD(kind, field) FILL_##kind(src, field)
 
 #define CHECK_UINT(src, field) check_number(obj, #field, (int64_t)(src)->field);
 #define CHECK_INT(src, field) check_number(obj, #field, (int64_t)(src)->field);
 #define CHECK_STRING(src, field) check_string(obj, #field, (src)->field);
 #define CHECK_MEMORY(src, field) check_memory(member(obj, #field), &(src)->field);
+/* struct_size is not written: the JSON has no such key. */
+#define CHECK_SIZE(src, field) assert_null(strstr(obj, "\"" #field "\""));
 #define CHECK_FIELD(kind, field) CHECK_##kind(src, field)
 
 static void check_number(const char *obj, const char *key, int64_t want)
