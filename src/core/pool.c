@@ -402,6 +402,11 @@ void pool_free(void *payload)
     fire_notify(pool);
 }
 
+void pool_cancel_notify(struct rill_pool *pool)
+{
+  atomic_store_explicit(&pool->want_notify, false, memory_order_seq_cst);
+}
+
 void pool_want_notify(struct rill_pool *pool)
 {
   atomic_store_explicit(&pool->want_notify, true, memory_order_seq_cst);

@@ -145,6 +145,11 @@ void pool_set_notify(struct rill_pool *pool, rill_pool_notify_cb cb, void *ctx);
  */
 void pool_want_notify(struct rill_pool *pool);
 
+/* Withdraw a pending request (the owner no longer waits: it resumed by
+ * itself), so that no later free runs the callback for nothing.
+ * Thread role: the pool's owner. */
+void pool_cancel_notify(struct rill_pool *pool);
+
 /* Usable bytes of each object. Thread role: any. */
 size_t pool_object_bytes(const struct rill_pool *pool);
 

@@ -192,6 +192,9 @@ void udp_port_resume(struct rill_udp_port *port)
   if (!port->paused || port->held || port->closed)
     return;
   uv_timer_stop(&port->retry);
+  /* Resumed by the retry timer or housekeeping: nobody waits for a free
+   * any more, so the reader's frees must not wake this thread. */
+  pool_cancel_notify(port->buffers);
   port->paused = false;
   atomic_store_explicit(&port->paused_flag, false, memory_order_relaxed);
   uv_udp_recv_start(&port->handle, on_alloc, on_recv);

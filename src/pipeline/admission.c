@@ -69,6 +69,15 @@ bool admission_reserve(struct admission *a, uint32_t slot, uint32_t ssrc, int64_
   return false;
 }
 
+bool admission_can_reserve(const struct admission *a)
+{
+  size_t i;
+  for (i = 0; i < ADMISSION_MAX_RESERVATIONS; i++)
+    if (a->reserved[i].until_ns == 0)
+      return true;
+  return false;
+}
+
 int32_t admission_reserved_for(const struct admission *a, uint32_t ssrc, int64_t now_ns)
 {
   size_t i;

@@ -78,6 +78,9 @@ bool admission_is_unproven(uint64_t packets_received, int64_t last_packet_ns, in
  * first so that expired ones are handed back. */
 bool admission_reserve(struct admission *a, uint32_t slot, uint32_t ssrc, int64_t now_ns);
 
+/* Is a reservation entry free (after admission_expire)? */
+bool admission_can_reserve(const struct admission *a);
+
 /* The slot reserved for `ssrc` (and still valid at `now_ns`), or -1. */
 int32_t admission_reserved_for(const struct admission *a, uint32_t ssrc, int64_t now_ns);
 

@@ -38,6 +38,8 @@ static void enter_idle(struct rill_receiver *r, int64_t now_ns)
   for (i = 0; i < r->p.max_sessions; i++)
     if (atomic_load_explicit(&r->slots[i].state, memory_order_relaxed) != SLOT_FREE)
       receiver_free_slot(r, i, now_ns);
+  /* Nobody is waiting for a kept slot any more: every slot is free. */
+  receiver_expire_reservations(r, INT64_MAX);
   for (p = 0; p < receiver_ports_bound(r); p++)
     udp_port_hold(r->ports[p]);
   r->idle_paused = true;
@@ -60,7 +62,9 @@ static void leave_idle(struct rill_receiver *r)
   if (r->idle_watch_open)
     uv_timer_stop(&r->idle_watch);
   for (p = 0; p < receiver_ports_bound(r); p++) {
-    flushed += udp_port_flush(r->ports[p], 1u << 20);
+    /* Bounded: under a flood the kernel keeps queueing; what is left is
+     * at most a target latency old once playback primes. */
+    flushed += udp_port_flush(r->ports[p], RECEIVER_FLUSH_MAX_DATAGRAMS);
     udp_port_release(r->ports[p]);
   }
   RILL_LOG(RILL_LOG_INFO, "receiver", "active again: %zu stale datagrams discarded", flushed);
@@ -103,10 +107,11 @@ static void receiver_tick(struct context_client *c, int64_t now_ns)
 {
   struct rill_receiver *r = RILL_CONTAINER_OF(c, struct rill_receiver, client);
   uint32_t i;
+  /* Reservations first: slots freed below must not see an expired one. */
+  receiver_expire_reservations(r, now_ns);
   leave_idle(r); /* also when no port has an idle watch (tests) */
   check_idle(r, now_ns);
   warn_saturated(r, now_ns);
-  receiver_expire_reservations(r, now_ns);
   for (i = 0; i < r->p.max_sessions; i++) {
     struct rsession *s = &r->slots[i];
     int st = atomic_load_explicit(&s->state, memory_order_acquire);
@@ -136,6 +141,7 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
 {
   struct rsession_reader rd = {&r->p, r->scratch, r->in_scratch, &r->counters,
                                RECEIVER_RATIO_UPDATES_PER_READ};
+  uint64_t done = 0;
 
   /* Back from idle, the gate goes IDLE -> READING; the network thread's idle
    * watch sees it within IDLE_WATCH_MS and receives again. */
@@ -146,12 +152,15 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
   }
   while (frames > 0) {
     uint32_t n = frames < RSESSION_CHUNK_FRAMES ? frames : RSESSION_CHUNK_FRAMES, i;
+    /* A long read is played chunk by chunk, each at its own time, so the
+     * latency measured and the watchdog see the audio's clock. */
+    int64_t chunk_ns = now_ns + (int64_t)done * NS_PER_S / (int64_t)r->p.rate_hz;
     memset(out, 0, (size_t)n * r->p.channels * sizeof(float));
     for (i = 0; i < r->p.max_sessions; i++) {
       struct rsession *s = &r->slots[i];
       int st = atomic_load_explicit(&s->state, memory_order_acquire);
       if (st == SLOT_ACTIVE) {
-        if (rsession_play(s, &rd, out, n, now_ns)) {
+        if (rsession_play(s, &rd, out, n, chunk_ns)) {
           counter_bump(&r->counters.watchdog_resets);
           rsession_retire(s, SLOT_ACTIVE);
         }
@@ -162,6 +171,7 @@ void receiver_read_at(struct rill_receiver *r, float *out, uint32_t frames, int6
     mix_clamp(out, (size_t)n * r->p.channels);
     out += (size_t)n * r->p.channels;
     frames -= n;
+    done += n;
   }
   idle_gate_reader_leave(&r->gate);
 }
@@ -384,6 +394,8 @@ static int bind_on_loop(void *arg)
     r->idle_watch_open = true;
   }
   r->ports[n] = q->port;
+  if (r->idle_paused)
+    udp_port_hold(q->port); /* bound while idle: receives when the reader is back */
   atomic_fetch_add(&r->handles_open, 1);
   atomic_store_explicit(&r->port_count, n + 1, memory_order_release);
   return RILL_OK;

@@ -38,18 +38,23 @@
   X(resampler_output_short, INTERNAL, "frames the resampler did not produce (reader; 0)")
 
 /* Per session; the receiver's totals add up every session, removed ones
- * included. packets_dropped (public) is dropped_net + dropped_rt. */
-#define SESSION_COUNTER_MAP(X)                                                               \
+ * included. packets_dropped (public) is dropped_net + dropped_rt. Two maps
+ * by writer, so that each writer's counters sit on their own cache lines. */
+#define SESSION_NET_COUNTER_MAP(X)                                                           \
   X(packets_received, PUBLIC, "routed to the session (network)")                             \
-  X(dropped_net, INTERNAL, "dropped before the queue: budget, ring full (network)")          \
+  X(dropped_net, INTERNAL, "dropped before the queue: budget, ring full (network)")
+
+#define SESSION_RT_COUNTER_MAP(X)                                                            \
   X(packets_played, PUBLIC, "played (reader)")                                               \
   X(packets_lost, PUBLIC, "sequence gaps among played packets (reader)")                     \
   X(packets_late, PUBLIC, "arrived after their play time (reader)")                          \
   X(packets_duplicate, PUBLIC, "duplicates (reader)")                                        \
   X(dropped_rt, INTERNAL, "dropped by the jitter buffer: overflow, invalid, stale (reader)") \
-  X(gap_frames, PUBLIC_SESSION, "frames of silence played for missing audio (reader)")               \
-  X(underruns, PUBLIC_SESSION, "the jitter buffer ran dry (reader)")                                 \
+  X(gap_frames, PUBLIC_SESSION, "frames of silence played for missing audio (reader)")       \
+  X(underruns, PUBLIC_SESSION, "the jitter buffer ran dry (reader)")                         \
   X(resyncs, PUBLIC_SESSION, "timestamp jumps that restarted playback (reader)")
+
+#define SESSION_COUNTER_MAP(X) SESSION_NET_COUNTER_MAP(X) SESSION_RT_COUNTER_MAP(X)
 
 typedef atomic_uint_least64_t counter_t;
 
@@ -60,7 +65,19 @@ struct receiver_counters {
   RECEIVER_COUNTER_MAP(RILL_COUNTER_DECLARE_ATOMIC)
 };
 
+/* A session's counters as it publishes them: the network thread's and the
+ * reader's on separate cache lines (the slot that holds them is aligned). */
 struct session_counters {
+  struct {
+    SESSION_NET_COUNTER_MAP(RILL_COUNTER_DECLARE_ATOMIC)
+  };
+  _Alignas(64) struct {
+    SESSION_RT_COUNTER_MAP(RILL_COUNTER_DECLARE_ATOMIC)
+  };
+};
+
+/* Sums over sessions (the receiver's removed sessions): no alignment. */
+struct session_totals {
   SESSION_COUNTER_MAP(RILL_COUNTER_DECLARE_ATOMIC)
 };
 

@@ -24,6 +24,8 @@
 #define RECEIVER_LOG_INTERVAL_NS (5 * INT64_C(1000000000))
 /* Drift ratio changes (speex filter rebuilds) one read may apply. */
 #define RECEIVER_RATIO_UPDATES_PER_READ 2
+/* Stale datagrams discarded per port when leaving idle, at most. */
+#define RECEIVER_FLUSH_MAX_DATAGRAMS 8192
 
 struct rill_receiver {
   struct rill_context *ctx;          /* borrowed */
@@ -61,7 +63,7 @@ struct rill_receiver {
   struct rill_ratelimit saturation_warn;
 
   struct receiver_counters counters;
-  struct session_counters gone;      /* of sessions already removed (network adds) */
+  struct session_totals gone;        /* of sessions already removed (network adds) */
 
   /* FEC: the decoder and its per-slot blocks, created by the first FEC
    * endpoint (owned; network thread after that, stats any). */

@@ -55,9 +55,10 @@ void receiver_free_slot(struct rill_receiver *r, uint32_t slot, int64_t now_ns)
   fec_reader_session_release(atomic_load_explicit(&r->fec, memory_order_relaxed), slot);
   session_table_unlink(&r->table, slot);
   /* A slot kept for a proven newcomer stays off the free stack until it is
-   * taken or its reservation expires. */
+   * taken or its reservation expires (the caller expires reservations
+   * first, so an expired one is never mistaken for a live one). */
   if (!admission_slot_reserved(&r->admission, slot, now_ns))
-    session_table_put_free(&r->table, slot);
+    (void)session_table_put_free(&r->table, slot);
 }
 
 static void reservation_expired(void *user, uint32_t slot)
@@ -66,7 +67,7 @@ static void reservation_expired(void *user, uint32_t slot)
   /* FREE and reserved means held off the free stack: give it back. A slot
    * not free yet goes back when it is freed. */
   if (atomic_load_explicit(&r->slots[slot].state, memory_order_relaxed) == SLOT_FREE)
-    session_table_put_free(&r->table, slot);
+    (void)session_table_put_free(&r->table, slot);
 }
 
 void receiver_expire_reservations(struct rill_receiver *r, int64_t now_ns)
@@ -106,6 +107,10 @@ static bool has_room(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
 static void evict_unproven(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
 {
   uint32_t i;
+  /* Without a reservation the freed slot could go to the flood: evict
+   * only when the slot can be kept for the newcomer. */
+  if (!admission_can_reserve(&r->admission))
+    return;
   for (i = 0; i < r->p.max_sessions; i++) {
     struct rsession *s = &r->slots[i];
     if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_ACTIVE ||
@@ -137,7 +142,7 @@ static struct rsession *create_session(struct rill_receiver *r, const struct rtp
   }
   s = &r->slots[slot];
   if (!rsession_start(s, &r->p, h->ssrc, enc, src, now_ns)) {
-    session_table_put_free(&r->table, (uint32_t)slot);
+    (void)session_table_put_free(&r->table, (uint32_t)slot);
     counter_bump(&r->counters.no_memory);
     return NULL;
   }
@@ -234,9 +239,12 @@ static struct rsession *route(struct rill_receiver *r, const struct rtp_header *
   }
   if (!has_room(r, h->ssrc, now_ns)) {
     /* Full: a newcomer must prove itself, then an unproven session makes
-     * room for it. */
-    if (admission_passes_probation(&r->admission, h->ssrc, h->seq, now_ns)) {
-      receiver_expire_reservations(r, now_ns);
+     * room for it; one that already has a slot kept for it waits for that
+     * slot (it does not push out a second session). */
+    receiver_expire_reservations(r, now_ns);
+    if (admission_reserved_for(&r->admission, h->ssrc, now_ns) >= 0) {
+      counter_bump(&r->counters.probation_dropped);
+    } else if (admission_passes_probation(&r->admission, h->ssrc, h->seq, now_ns)) {
       evict_unproven(r, h->ssrc, now_ns);
     } else if (r->admission.probation_packets > 1) {
       counter_bump(&r->counters.probation_dropped);

@@ -92,31 +92,6 @@ static void identity_publish(struct rsession *s)
   atomic_store_explicit(&s->id.seq, seq + 2, memory_order_release);
 }
 
-static bool identity_read(struct rsession *s, struct receiver_session_info *info)
-{
-  int tries;
-  for (tries = 0; tries < 64; tries++) {
-    uint64_t words[RSESSION_IDENTITY_WORDS];
-    uint32_t ssrc, pt;
-    size_t i;
-    unsigned seq = atomic_load_explicit(&s->id.seq, memory_order_acquire);
-    if (seq & 1)
-      continue;
-    ssrc = atomic_load_explicit(&s->id.ssrc, memory_order_relaxed);
-    pt = atomic_load_explicit(&s->id.payload_type, memory_order_relaxed);
-    for (i = 0; i < RSESSION_IDENTITY_WORDS; i++)
-      words[i] = atomic_load_explicit(&s->id.source[i], memory_order_relaxed);
-    atomic_thread_fence(memory_order_acquire);
-    if (atomic_load_explicit(&s->id.seq, memory_order_relaxed) != seq)
-      continue;
-    info->ssrc = ssrc;
-    info->payload_type = (uint8_t)pt;
-    memcpy(&info->source, words, sizeof(info->source));
-    return true;
-  }
-  return false;
-}
-
 /* A resampler when the rates differ or drift is compensated; its speex
  * memory is charged to the session's budget. */
 static bool setup_resampler(struct rsession *s, const struct rill_receiver_params *p,
@@ -201,7 +176,7 @@ bool rsession_close(struct rsession *s)
 
 static void publish_depack(struct rsession *s);
 
-void rsession_free(struct rsession *s, struct session_counters *gone)
+void rsession_free(struct rsession *s, struct session_totals *gone)
 {
   if (s->rt.active) {
     publish_depack(s);
@@ -412,21 +387,41 @@ void rsession_retire(struct rsession *s, int from)
 
 /* ---- any thread ---- */
 
+/* The identity and the counters are read under the identity's sequence
+ * lock and the slot must stay ACTIVE throughout, so a snapshot never mixes
+ * a slot's old sender with its new one (the network thread republishes the
+ * identity before it resets the counters of a reused slot). */
 bool rsession_snapshot(struct rsession *s, struct receiver_session_info *info)
 {
-  if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE)
-    return false;
-  memset(info, 0, sizeof(*info));
-  if (!identity_read(s, info))
-    return false;
+  int tries;
+  for (tries = 0; tries < 64; tries++) {
+    uint64_t words[RSESSION_IDENTITY_WORDS];
+    size_t i;
+    unsigned seq = atomic_load_explicit(&s->id.seq, memory_order_acquire);
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE)
+      return false;
+    if (seq & 1)
+      continue;
+    memset(info, 0, sizeof(*info));
+    info->ssrc = atomic_load_explicit(&s->id.ssrc, memory_order_relaxed);
+    info->payload_type = (uint8_t)atomic_load_explicit(&s->id.payload_type, memory_order_relaxed);
+    for (i = 0; i < RSESSION_IDENTITY_WORDS; i++)
+      words[i] = atomic_load_explicit(&s->id.source[i], memory_order_relaxed);
 #define COPY(name, visibility, doc) info->name = counter_get(&s->counters.name);
-  SESSION_COUNTER_MAP(COPY)
+    SESSION_COUNTER_MAP(COPY)
 #undef COPY
-  info->packets_dropped = info->dropped_net + info->dropped_rt;
-  info->jitter_ns = atomic_load_explicit(&s->jitter_ns, memory_order_relaxed);
-  info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
-  info->scaling_ppb = atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed);
-  info->saturated = atomic_load_explicit(&s->saturated, memory_order_relaxed);
-  info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
-  return true;
+    info->jitter_ns = atomic_load_explicit(&s->jitter_ns, memory_order_relaxed);
+    info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
+    info->scaling_ppb = atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed);
+    info->saturated = atomic_load_explicit(&s->saturated, memory_order_relaxed);
+    info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&s->id.seq, memory_order_relaxed) != seq ||
+        atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_ACTIVE)
+      continue;
+    memcpy(&info->source, words, sizeof(info->source));
+    info->packets_dropped = info->dropped_net + info->dropped_rt;
+    return true;
+  }
+  return false;
 }

@@ -100,10 +100,12 @@ struct rsession {
   _Alignas(RSESSION_CACHE_LINE) struct rsession_net net;
   _Alignas(RSESSION_CACHE_LINE) struct rsession_rt rt;
 
-  /* Published for metrics (any thread reads). */
-  _Alignas(RSESSION_CACHE_LINE) struct session_counters counters;
-  atomic_int_least64_t jitter_ns, latency_ns, scaling_ppb;
-  atomic_bool saturated;
+  /* Published for metrics (any thread reads): the network thread's values
+   * first, then (on their own lines) the reader's. */
+  _Alignas(RSESSION_CACHE_LINE) atomic_int_least64_t jitter_ns; /* network */
+  struct session_counters counters;                             /* split by writer */
+  atomic_int_least64_t latency_ns, scaling_ppb;                 /* reader */
+  atomic_bool saturated;                                        /* reader */
 };
 
 /* What the reader needs besides the session, shared by every session of a
@@ -148,7 +150,7 @@ bool rsession_close(struct rsession *s);
 
 /* A RETIRED slot (or any slot, holding the idle gate): drop playback and
  * queued packets, free the resampler, add its counters to `gone`; FREE. */
-void rsession_free(struct rsession *s, struct session_counters *gone);
+void rsession_free(struct rsession *s, struct session_totals *gone);
 
 /* Drop every packet waiting in the ring. */
 void rsession_drain(struct rsession *s);

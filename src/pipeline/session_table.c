@@ -44,8 +44,10 @@ void session_table_init(struct session_table *t, void *mem, uint32_t slots)
     t->ssrc_bucket[i] = t->addr_bucket[i] = -1;
   memset(t->entries, 0, (size_t)slots * sizeof(struct session_table_entry));
   /* Lowest slot on top: slots are taken 0, 1, 2, ... */
-  for (i = 0; i < slots; i++)
+  for (i = 0; i < slots; i++) {
     t->free_stack[i] = (int32_t)(slots - 1 - i);
+    t->entries[i].on_free_stack = true;
+  }
   t->free_count = slots;
 }
 
@@ -148,13 +150,21 @@ void session_table_unlink(struct session_table *t, uint32_t slot)
 
 int32_t session_table_take_free(struct session_table *t)
 {
-  return t->free_count > 0 ? t->free_stack[--t->free_count] : -1;
+  int32_t slot;
+  if (t->free_count == 0)
+    return -1;
+  slot = t->free_stack[--t->free_count];
+  t->entries[slot].on_free_stack = false;
+  return slot;
 }
 
-void session_table_put_free(struct session_table *t, uint32_t slot)
+bool session_table_put_free(struct session_table *t, uint32_t slot)
 {
-  if (t->free_count < t->slots)
-    t->free_stack[t->free_count++] = (int32_t)slot;
+  if (t->entries[slot].on_free_stack || t->free_count >= t->slots)
+    return false;
+  t->entries[slot].on_free_stack = true;
+  t->free_stack[t->free_count++] = (int32_t)slot;
+  return true;
 }
 
 uint32_t session_table_free_count(const struct session_table *t)

@@ -29,6 +29,7 @@ struct session_table_entry {
   int32_t ssrc_next; /* next slot in the same SSRC bucket, -1: end */
   int32_t addr_next; /* next slot in the same address bucket */
   bool linked;
+  bool on_free_stack;
 };
 
 struct session_table {
@@ -64,8 +65,9 @@ void session_table_unlink(struct session_table *t, uint32_t slot);
 /* Take a free slot (-1 if none). */
 int32_t session_table_take_free(struct session_table *t);
 
-/* Give a slot back to the free stack. */
-void session_table_put_free(struct session_table *t, uint32_t slot);
+/* Give a slot back to the free stack; false (nothing done) if it is there
+ * already, so a slot can never be handed out twice. */
+bool session_table_put_free(struct session_table *t, uint32_t slot);
 
 /* Slots on the free stack. */
 uint32_t session_table_free_count(const struct session_table *t);

@@ -374,6 +374,13 @@ static void pool_notifies_only_when_asked(void **state)
   pool_want_notify(f.pool);
   assert_int_equal(notified, 2);
   assert_int_equal(stats_of(f.pool).notifies, 2);
+  /* A request withdrawn (the owner resumed by itself): frees stay silent. */
+  pool_reclaim(f.pool, 3);
+  pool_want_notify(f.pool);
+  pool_cancel_notify(f.pool);
+  a = pool_alloc(f.pool, NULL);
+  pool_free(a);
+  assert_int_equal(notified, 2);
   pool_reclaim(f.pool, 2);
   assert_int_equal(stats_of(f.pool).in_use_objects, 0);
   fixture_deinit(&f);

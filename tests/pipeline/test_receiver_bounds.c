@@ -380,6 +380,76 @@ static void receiver_fake_sender_flood_is_bounded(void **state)
   close_fixture(&x);
 }
 
+/* Slots full of unproven sessions; a newcomer proves itself and pushes out
+ * exactly one (it waits for that slot, it does not push out a second while
+ * the first is closing), then gets it. Going idle with a slot still kept
+ * for a newcomer frees every slot exactly once: afterwards exactly
+ * max_sessions new senders get in and the next is refused. */
+static void receiver_newcomer_evicts_one_and_idle_frees_every_slot_once(void **state)
+{
+  struct fixture x;
+  struct rill_receiver_params p;
+  struct receiver_totals t;
+  struct receiver_session_info infos[8];
+  int64_t t0 = clock_now_ns(), now;
+  uint32_t k, i, j;
+  size_t n = 0;
+  (void)state;
+  default_params(&p);
+  p.max_sessions = 4;
+  p.probation_packets = 2;
+  open_with(&x, 16u << 20, &p);
+  receiver_read_at(x.r, out_buf, 1, t0);
+  for (i = 0; i < 4; i++)
+    inject(&x, 10 + i, 0, t0); /* four one-packet senders fill the slots */
+  /* 200 ms later, with no read in between (the evicted slot stays
+   * CLOSING), a newcomer sends 20 packets in sequence. */
+  for (k = 0; k < 20; k++)
+    inject(&x, 2, k, t0 + 200 * NS_PER_MS + (int64_t)k * 5 * NS_PER_MS);
+  t = totals(&x);
+  assert_int_equal(t.sessions_evicted, 1);
+  assert_int_equal(t.sessions, 3);
+  /* The reader retires it, housekeeping frees it (kept for the newcomer),
+   * and the newcomer's next packet takes it. */
+  now = t0 + 400 * NS_PER_MS;
+  receiver_read_at(x.r, out_buf, PKT, now);
+  receiver_housekeep(x.r, now);
+  inject(&x, 3, 0, now); /* another stranger: the kept slot is not his */
+  inject(&x, 2, 20, now);
+  receiver_stats(x.r, &t, infos, 8, &n);
+  assert_int_equal(t.sessions, 4);
+  for (i = 0, j = 0; i < n; i++)
+    j += infos[i].ssrc == 102;
+  assert_int_equal(j, 1);
+
+  /* Another newcomer evicts one more; its slot is still kept when the
+   * receiver goes idle (nobody reads). */
+  now += 200 * NS_PER_MS;
+  inject(&x, 4, 0, now);
+  inject(&x, 4, 1, now);
+  t = totals(&x);
+  assert_int_equal(t.sessions_evicted, 2);
+  receiver_read_at(x.r, out_buf, PKT, now);
+  receiver_housekeep(x.r, now); /* freed, kept for stream 4 */
+  now += IDLE_NS + 100 * NS_PER_MS;
+  receiver_housekeep(x.r, now);
+  t = totals(&x);
+  assert_true(t.idle);
+  assert_int_equal(t.sessions, 0);
+  /* Back: a read, housekeeping leaves idle. Six senders: four get in. */
+  receiver_read_at(x.r, out_buf, PKT, now);
+  receiver_housekeep(x.r, now);
+  for (i = 0; i < 6; i++)
+    inject(&x, 20 + i, 0, now);
+  receiver_stats(x.r, &t, infos, 8, &n);
+  assert_int_equal(t.sessions, 4);
+  assert_int_equal(n, 4);
+  for (i = 0; i < n; i++)
+    for (j = i + 1; j < n; j++)
+      assert_int_not_equal(infos[i].ssrc, infos[j].ssrc);
+  close_fixture(&x);
+}
+
 /* The creation rate limit: 10 new senders within one second, 3 allowed per
  * second: exactly 3 sessions, 7 refused, even with free slots. */
 static void receiver_limits_session_creation_rate(void **state)
@@ -578,6 +648,7 @@ int main(void)
       cmocka_unit_test(receiver_drops_stale_audio_after_a_short_stall),
       cmocka_unit_test(receiver_gate_two_thread_stress),
       cmocka_unit_test(receiver_fake_sender_flood_is_bounded),
+      cmocka_unit_test(receiver_newcomer_evicts_one_and_idle_frees_every_slot_once),
       cmocka_unit_test(receiver_pauses_socket_at_budget_and_resumes),
       cmocka_unit_test(receiver_limits_session_creation_rate),
       cmocka_unit_test(receiver_watchdog_ends_a_session_that_plays_nothing),
