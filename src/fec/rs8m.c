@@ -35,6 +35,13 @@
  * look-up per byte and the row for a constant is contiguous, which beats
  * split-nibble tables in portable C. 64 KiB, but only the rows of the
  * constants in use are touched. Everything lives in struct rs8m_codec.
+ *
+ * Symbol arithmetic. Both directions end in the same product: outputs =
+ * M (rows x inputs) times the input symbols, M being r rows of G (encode)
+ * or the eliminated right part (decode). combine() runs it through ISA-L's
+ * ec_encode_data when built with it (the same field, 0x11d), else with the
+ * portable mul_set / mul_add. The encode tables are kept for the last
+ * (k, r), so a stream of blocks expands them once.
  */
 #include "fec/rs8m.h"
 
@@ -43,7 +50,25 @@
 
 #include "fec/symbol_ops.h"
 
+#ifdef RILL_HAVE_ISAL
+#include <isa-l/erasure_code.h>
+#endif
+
 #define GF_POLY 0x11d
+
+void rs8m_codec_use_portable(struct rs8m_codec *codec, bool portable)
+{
+  codec->portable = portable;
+}
+
+bool rs8m_has_isal(void)
+{
+#ifdef RILL_HAVE_ISAL
+  return true;
+#else
+  return false;
+#endif
+}
 
 void rs8m_codec_init(struct rs8m_codec *codec)
 {
@@ -177,9 +202,53 @@ int rs8m_generator_row(struct rs8m_codec *codec, size_t k, size_t esi, uint8_t *
   return RILL_OK;
 }
 
+/* The ISA-L path suits this product (built in, not turned off, small
+ * enough for the tables, symbols long enough to be worth it). */
+static bool use_isal(const struct rs8m_codec *c, size_t rows, size_t inputs, size_t bytes)
+{
+#ifdef RILL_HAVE_ISAL
+  return !c->portable && rows * inputs <= RS8M_ISAL_MAX_CELLS && bytes >= RS8M_ISAL_MIN_BYTES &&
+         bytes <= INT32_MAX;
+#else
+  (void)c;
+  (void)rows;
+  (void)inputs;
+  (void)bytes;
+  return false;
+#endif
+}
+
+/*
+ * out[j] = sum over t of m[j * inputs + t] * in[t], for j < rows. `cached`:
+ * the ISA-L tables already hold m (the encode block of isal_k, isal_r).
+ */
+static void combine(struct rs8m_codec *c, size_t rows, size_t inputs, const uint8_t *m,
+                    const uint8_t *const *in, uint8_t *const *out, size_t bytes, bool cached)
+{
+  size_t j, t;
+#ifdef RILL_HAVE_ISAL
+  if (use_isal(c, rows, inputs, bytes)) {
+    if (!cached)
+      ec_init_tables((int)inputs, (int)rows, (unsigned char *)(uintptr_t)m, c->isal_tables);
+    ec_encode_data((int)bytes, (int)inputs, (int)rows, c->isal_tables,
+                   (unsigned char **)(uintptr_t)in, (unsigned char **)(uintptr_t)out);
+    return;
+  }
+#else
+  (void)cached;
+#endif
+  for (j = 0; j < rows; j++) {
+    const uint8_t *row = m + j * inputs;
+    mul_set(c, row[0], out[j], in[0], bytes);
+    for (t = 1; t < inputs; t++)
+      mul_add(c, row[t], out[j], in[t], bytes);
+  }
+}
+
 int rs8m_encode(struct rs8m_codec *codec, size_t k, size_t r, size_t symbol_bytes,
                 const uint8_t *const *source, uint8_t *const *repair)
 {
+  bool cached;
   size_t i, c;
 
   if (codec == NULL || source == NULL || (repair == NULL && r > 0) || k == 0 ||
@@ -192,12 +261,17 @@ int rs8m_encode(struct rs8m_codec *codec, size_t k, size_t r, size_t symbol_byte
     if (repair[i] == NULL)
       return RILL_EINVAL;
 
+  if (r == 0)
+    return RILL_OK;
   set_k(codec, k);
-  for (i = 0; i < r; i++) {
-    repair_row(codec, k + i, codec->coef);
-    mul_set(codec, codec->coef[0], repair[i], source[0], symbol_bytes);
-    for (c = 1; c < k; c++)
-      mul_add(codec, codec->coef[c], repair[i], source[c], symbol_bytes);
+  /* r x k <= 127 * 128 rows of G fit the scratch. */
+  for (i = 0; i < r; i++)
+    repair_row(codec, k + i, codec->matrix + i * k);
+  cached = codec->isal_k == k && codec->isal_r == r;
+  combine(codec, r, k, codec->matrix, source, repair, symbol_bytes, cached);
+  if (use_isal(codec, r, k, symbol_bytes)) {
+    codec->isal_k = k;
+    codec->isal_r = r;
   }
   return RILL_OK;
 }
@@ -241,6 +315,8 @@ static bool eliminate(struct rs8m_codec *c, uint8_t *a, size_t e, size_t w)
 int rs8m_decode(struct rs8m_codec *codec, size_t k, size_t n, size_t symbol_bytes,
                 const uint8_t *const *symbols, uint8_t *const *restore, bool *restored)
 {
+  const uint8_t *inputs[RS8M_MAX_N];
+  uint8_t *outputs[RS8M_MAX_N];
   size_t e = 0, used = 0, w, i, j, c;
 
   if (codec == NULL || symbols == NULL || k == 0 || n < k || symbol_bytes == 0)
@@ -286,33 +362,23 @@ int rs8m_decode(struct rs8m_codec *codec, size_t k, size_t n, size_t symbol_byte
   if (!eliminate(codec, codec->matrix, e, w))
     return RILL_EUNRECOVERABLE;
 
-  /* Lost symbol j = sum of the right part of row j times the symbols at hand. */
-  for (j = 0; j < e; j++) {
-    const uint8_t *coef = codec->matrix + j * w + e;
-    uint8_t *out = restore[codec->lost[j]];
-    size_t t = 0, lost_at = 0;
-    bool first = true;
-    for (c = 0; c < k; c++) {
-      if (lost_at < e && codec->lost[lost_at] == c) {
-        lost_at++;
-        continue;
-      }
-      if (first)
-        mul_set(codec, coef[t], out, symbols[c], symbol_bytes);
-      else
-        mul_add(codec, coef[t], out, symbols[c], symbol_bytes);
-      first = false;
-      t++;
-    }
-    for (i = 0; i < e; i++) {
-      if (first)
-        mul_set(codec, coef[t], out, symbols[codec->used[i]], symbol_bytes);
-      else
-        mul_add(codec, coef[t], out, symbols[codec->used[i]], symbol_bytes);
-      first = false;
-      t++;
-    }
+  /* Lost symbol j = sum of the right part of row j times the symbols at
+   * hand: the known sources in ESI order, then the repairs used. The right
+   * parts are compacted to an e x k matrix in place (row j moves from
+   * j * w + e down to j * k, never past a row not yet moved). */
+  for (c = 0, i = 0; c < k; c++)
+    if (i < e && codec->lost[i] == c)
+      i++;
+    else
+      inputs[c - i] = symbols[c];
+  for (i = 0; i < e; i++) {
+    inputs[k - e + i] = symbols[codec->used[i]];
+    outputs[i] = restore[codec->lost[i]];
   }
+  for (j = 0; j < e; j++)
+    memmove(codec->matrix + j * k, codec->matrix + j * w + e, k);
+  codec->isal_k = codec->isal_r = 0; /* the tables are about to hold this product */
+  combine(codec, e, k, codec->matrix, inputs, outputs, symbol_bytes, false);
   if (restored != NULL)
     for (j = 0; j < e; j++)
       restored[codec->lost[j]] = true;

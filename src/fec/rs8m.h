@@ -8,8 +8,18 @@
  * is restored. Repair symbols are byte for byte those of roc-toolkit 0.4
  * with OpenFEC 1.4.2.
  *
+ * Speed: the symbol arithmetic (every repair symbol, every restored one, is
+ * a GF(2^8) linear combination of k symbols) runs through Intel's ISA-L
+ * (ec_init_tables + ec_encode_data: SIMD on x86 and ARM) when rill is built
+ * with it (RILL_HAVE_ISAL) and the block is not tiny (symbols of at least
+ * RS8M_ISAL_MIN_BYTES, at most RS8M_ISAL_MAX_CELLS coefficients); ISA-L
+ * uses the same field (polynomial 0x11d), and rill builds the matrices
+ * (RFC 5510's generator, its inverses), so the bytes are the same. The
+ * portable table-driven code is the fallback and the reference the tests
+ * compare ISA-L with, byte for byte.
+ *
  * Memory: struct rs8m_codec holds the GF tables and every byte of working
- * memory the encoder and decoder need, as fixed arrays (about 98 KiB). The
+ * memory the encoder and decoder need, as fixed arrays (about 162 KiB). The
  * caller allocates it once (typically inside its sender or session object)
  * and calls rs8m_codec_init; encode and decode never allocate. Symbol
  * buffers are the caller's: source, repair and restored symbols are
@@ -34,6 +44,11 @@
  */
 #define RS8M_SCRATCH_BYTES 32768
 
+/* ISA-L path: coefficients (rows x inputs) its tables may hold, and the
+ * shortest symbol worth it. */
+#define RS8M_ISAL_MAX_CELLS 2048
+#define RS8M_ISAL_MIN_BYTES 64
+
 struct rs8m_codec {
   /* GF(2^8), polynomial 0x11d, alpha = 2; exp is doubled so that
    * exp[log a + log b] needs no reduction. log[0] is unused. */
@@ -52,6 +67,11 @@ struct rs8m_codec {
   uint8_t lost[RS8M_MAX_N]; /* ESIs of the lost source symbols */
   uint8_t used[RS8M_MAX_N]; /* ESIs of the repair symbols decoding uses */
   uint8_t matrix[RS8M_SCRATCH_BYTES];
+  /* ISA-L: expanded tables (32 bytes per coefficient) and the encode block
+   * they hold (0: none; decode overwrites them). */
+  bool portable;           /* use the portable code even with ISA-L */
+  size_t isal_k, isal_r;
+  uint8_t isal_tables[32 * RS8M_ISAL_MAX_CELLS];
 };
 
 /*
@@ -60,6 +80,15 @@ struct rs8m_codec {
  * Thread role: any.
  */
 void rs8m_codec_init(struct rs8m_codec *codec);
+
+/*
+ * Use the portable code (true) or ISA-L where built in (false, the
+ * default). For tests and benchmarks comparing the two. Thread role: any.
+ */
+void rs8m_codec_use_portable(struct rs8m_codec *codec, bool portable);
+
+/* True if rill was built with ISA-L (RILL_HAVE_ISAL). Thread role: any. */
+bool rs8m_has_isal(void);
 
 /*
  * Compute the r repair symbols of a block of k source symbols, each
