@@ -5,12 +5,12 @@ set -euo pipefail
 send=$1 recv=$2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 20 "$recv" rtp://127.0.0.1:0 4 >"$out" &
+timeout -k 5 20 "$recv" rtp://127.0.0.1:0 4 >"$out" &
 rpid=$!
 for _ in $(seq 100); do grep -q '^port=' "$out" && break; sleep 0.05; done
 port=$(sed -n 's/^port=//p' "$out")
 [ -n "$port" ] || { echo "FAIL: receiver did not start"; exit 1; }
-timeout 20 "$send" "rtp://127.0.0.1:$port" 3
+timeout -k 5 20 "$send" "rtp://127.0.0.1:$port" 3
 wait "$rpid"
 cat "$out"
 # Second 3 is fully inside the stream (which starts ~0.1 s in and lasts 3 s).

@@ -46,7 +46,7 @@ check_all() {
 start_receiver() {
   local name=$1
   shift
-  timeout 20 "$srecv" --port-file "$tmp/$name.port" "$@" >"$tmp/$name.csv" 2>"$tmp/$name.log" &
+  timeout -k 5 20 "$srecv" --port-file "$tmp/$name.port" "$@" >"$tmp/$name.csv" 2>"$tmp/$name.log" &
   pids+=($!)
   recv_pid=$!
   for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.05; done
@@ -57,7 +57,7 @@ start_receiver() {
 # ---- 1: nobody reads, small budget, 10x flood of 4 streams ----
 budget=$((4 * 1024 * 1024))
 start_receiver stalled --mode never --max-mem 4M --duration 4
-timeout 10 "$gen" --dest "127.0.0.1:$port" --pps 3450 --streams 4 --duration 3 \
+timeout -k 5 10 "$gen" --dest "127.0.0.1:$port" --pps 3450 --streams 4 --duration 3 \
   2>"$tmp/gen1.log" || { cat "$tmp/gen1.log" >&2; fail "flood_gen failed"; }
 wait "$recv_pid" || { cat "$tmp/stalled.log" >&2; fail "stalled_receiver failed"; }
 cat "$tmp/gen1.log"
@@ -93,7 +93,7 @@ echo "stalled: datagrams=$datagrams peak=$(last "$tmp/stalled.csv" mem_peak)/$bu
 # ---- 2: fake senders against a reading receiver ----
 max_sessions=4
 start_receiver fakes --mode read --max-sessions "$max_sessions" --duration 3
-timeout 10 "$gen" --dest "127.0.0.1:$port" --pps 3450 --random-ssrc --duration 2.5 \
+timeout -k 5 10 "$gen" --dest "127.0.0.1:$port" --pps 3450 --random-ssrc --duration 2.5 \
   2>"$tmp/gen2.log" || { cat "$tmp/gen2.log" >&2; fail "flood_gen failed"; }
 wait "$recv_pid" || { cat "$tmp/fakes.log" >&2; fail "stalled_receiver failed"; }
 cat "$tmp/gen2.log"

@@ -32,7 +32,7 @@ else
 fi
 # 250 ms target: a whole 18-packet block (90 ms) plus its repair packets
 # arrive well before the lost packet's play time.
-timeout 30 "$recv" -s "$src_uri" "${rep_args[@]}" --port-file "$tmp/port" -o "$tmp/out.wav" \
+timeout -k 5 30 "$recv" -s "$src_uri" "${rep_args[@]}" --port-file "$tmp/port" -o "$tmp/out.wav" \
   --no-drift-compensation --target-latency 250ms \
   --oneshot --session-timeout 500ms --duration 20s -v --stats-json "$tmp/recv.jsonl" \
   2>"$tmp/recv.log" &
@@ -47,7 +47,7 @@ if [ "$mode" != none ]; then
   p2=$(sed -n 2p "$tmp/port")
   relay_args+=(--listen 127.0.0.1:0 --forward "127.0.0.1:$p2")
 fi
-timeout 30 "$relay" "${relay_args[@]}" --loss "$loss" --seed 11 --duration 25 \
+timeout -k 5 30 "$relay" "${relay_args[@]}" --loss "$loss" --seed 11 --duration 25 \
   --port-file "$tmp/relay_port" 2>"$tmp/relay.log" &
 relay_pid=$!
 pids+=("$relay_pid")
@@ -59,7 +59,7 @@ else
   r2=$(sed -n 2p "$tmp/relay_port")
   send_args=(-s "rtp+$mode://127.0.0.1:$r1" -r "$mode://127.0.0.1:$r2")
 fi
-timeout 30 "$send" -i "$tmp/in.wav" "${send_args[@]}" -v 2>"$tmp/send.log" \
+timeout -k 5 30 "$send" -i "$tmp/in.wav" "${send_args[@]}" -v 2>"$tmp/send.log" \
   || { cat "$tmp/send.log" >&2; fail "rill-send failed"; }
 wait "$recv_pid" || { cat "$tmp/recv.log" >&2; fail "rill-recv failed"; }
 kill -TERM "$relay_pid" 2>/dev/null || true

@@ -44,7 +44,7 @@ packet=220 # 5 ms at 44100 Hz (rill-send's default packet length)
 # Packets on the wire: the last, partial one is completed with silence.
 packets=$(((in_frames + packet - 1) / packet))
 
-timeout 30 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
+timeout -k 5 30 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
   "${drift_args[@]}" \
   --target-latency 250ms \
   --oneshot --session-timeout 500ms --duration 20s -v --stats-json "$tmp/recv.jsonl" \
@@ -59,7 +59,7 @@ dest=$port
 if [ "$mode" = lossy ]; then
   # 5% random loss and 10% reordering (a datagram held and sent after the
   # next), deterministic for the seed.
-  timeout 30 "$relay" --listen 127.0.0.1:0 --forward "127.0.0.1:$port" --loss 5 --reorder 10 \
+  timeout -k 5 30 "$relay" --listen 127.0.0.1:0 --forward "127.0.0.1:$port" --loss 5 --reorder 10 \
     --hold-ms 20 --seed 7 --duration 25 --port-file "$tmp/relay_port" 2>"$tmp/relay.log" &
   relay_pid=$!
   pids+=("$relay_pid")
@@ -68,7 +68,7 @@ if [ "$mode" = lossy ]; then
   dest=$(head -n 1 "$tmp/relay_port")
 fi
 
-timeout 30 "$send" -i "$tmp/in.wav" -s "rtp://127.0.0.1:$dest" -v \
+timeout -k 5 30 "$send" -i "$tmp/in.wav" -s "rtp://127.0.0.1:$dest" -v \
   --stats-json "$tmp/send.jsonl" 2>"$tmp/send.log" \
   || { cat "$tmp/send.log" >&2; fail "rill-send failed"; }
 wait "$recv_pid" || { cat "$tmp/recv.log" >&2; fail "rill-recv failed"; }
