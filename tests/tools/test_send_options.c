@@ -210,9 +210,39 @@ static void send_options_to_config_opens_a_sender(void **state)
   assert_int_equal(rill_context_close(ctx), RILL_OK);
 }
 
+/* The defaults --help shows for the library's settings are the library's
+ * (see the receiver's twin test). */
+static void send_options_help_defaults_are_the_librarys(void **state)
+{
+  struct send_options bare, given;
+  struct rill_sender_config cfg_bare, cfg_given;
+  struct rill_context_config ctx_bare, ctx_given;
+  size_t i, checked = 0;
+  (void)state;
+  parse_ok(&bare, ARGS("-i", "in.wav", "-s", DST));
+  send_options_to_config(&bare, 44100, 2, &cfg_bare, &ctx_bare);
+  for (i = 0; i < send_options_table.count; i++) {
+    const struct opt_spec *row = &send_options_table.rows[i];
+    char name[64];
+    if (!(row->flags & OPT_LIB_DEFAULT) || !row->def ||
+        (row->word && strcmp(row->def, row->word) == 0))
+      continue;
+    snprintf(name, sizeof(name), "--%s", row->name);
+    parse_ok(&given, ARGS("-i", "in.wav", "-s", DST, name, row->def));
+    send_options_to_config(&given, 44100, 2, &cfg_given, &ctx_given);
+    if (memcmp(&cfg_given, &cfg_bare, sizeof(cfg_bare)) != 0 ||
+        memcmp(&ctx_given, &ctx_bare, sizeof(ctx_bare)) != 0)
+      fail_msg("--%s: --help says the default is %s, the library's differs", row->name,
+               row->def);
+    checked++;
+  }
+  assert_true(checked >= 3);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(send_options_help_defaults_are_the_librarys),
       cmocka_unit_test(send_options_table_and_help_are_consistent),
       cmocka_unit_test(send_options_defaults),
       cmocka_unit_test(send_options_fill_every_field),
