@@ -58,8 +58,8 @@ struct rill_receiver_config {
    * packet. 0: 2 s; <0: off. */
   int64_t no_play_timeout_ns;
   /* Watchdog: a session with a gap or underrun in every 250 ms window for
-   * this long is ended and restarts. 0: off (lossy links are choppy by
-   * nature; FEC is the remedy there). */
+   * this long is ended and restarts. 0 or <0: off, the default (lossy links
+   * are choppy by nature; FEC is the remedy there). */
   int64_t choppy_timeout_ns;
 };
 
