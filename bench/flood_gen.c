@@ -74,6 +74,7 @@ struct stream {
   uint32_t ssrc;
   uint16_t seq;
   uint32_t timestamp;
+  int fd; /* its own socket with --socket-per-stream, else -1 */
 };
 
 struct options {
@@ -84,6 +85,7 @@ struct options {
   unsigned channels;
   unsigned payload_type;
   int random_ssrc;
+  int socket_per_stream;
   int unthrottled;
   int sine;
   int realtime;
@@ -160,6 +162,8 @@ static void usage(FILE *out)
           "  --unthrottled          send as fast as possible\n"
           "  --streams N            distinct SSRCs, each its own seq/ts (default 1)\n"
           "  --random-ssrc          a new random SSRC for every packet (fake senders)\n"
+          "  --socket-per-stream    each stream sends from its own socket (its own source\n"
+          "                         port, like separate sender programs)\n"
           "  --frames N             frames per packet (default 221: 884-byte payload)\n"
           "  --channels 1|2         channels (default 2; payload type 10, or 11 for 1)\n"
           "  --pt N                 payload type to put in the header (default 10/11)\n"
@@ -242,7 +246,8 @@ static int parse_profile(const char *s, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
   enum { O_DEST = 256, O_PPS, O_PROFILE, O_REALTIME, O_UNTHROTTLED, O_STREAMS, O_RANDOM,
-         O_FRAMES, O_CHANNELS, O_PT, O_SINE, O_AMPLITUDE, O_DURATION, O_SEED, O_QUIET };
+         O_FRAMES, O_CHANNELS, O_PT, O_SINE, O_AMPLITUDE, O_DURATION, O_SEED, O_QUIET,
+         O_SOCKET_PER_STREAM };
   static const struct option longopts[] = {
       {"dest", required_argument, NULL, O_DEST},
       {"pps", required_argument, NULL, O_PPS},
@@ -259,6 +264,7 @@ static int parse_args(int argc, char **argv, struct options *o)
       {"duration", required_argument, NULL, O_DURATION},
       {"seed", required_argument, NULL, O_SEED},
       {"quiet", no_argument, NULL, O_QUIET},
+      {"socket-per-stream", no_argument, NULL, O_SOCKET_PER_STREAM},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   unsigned long v;
@@ -336,6 +342,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         return fail("--seed: expected a non-negative integer", optarg);
       o->seed = v;
       break;
+    case O_SOCKET_PER_STREAM:
+      o->socket_per_stream = 1;
+      break;
     case O_QUIET:
       o->quiet = 1;
       break;
@@ -355,6 +364,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     return fail("--duration SEC is required (at most 600)", NULL);
   if ((size_t)o->frames * o->channels * 2 > MAX_PAYLOAD_BYTES)
     return fail("--frames: payload larger than 8192 bytes", NULL);
+  if (o->socket_per_stream && o->random_ssrc)
+    return fail("--socket-per-stream and --random-ssrc exclude each other", NULL);
   if ((o->segment_count > 0) + have_pps + o->realtime + o->unthrottled > 1)
     return fail("--pps, --profile, --realtime and --unthrottled exclude each other", NULL);
   if (o->realtime)
@@ -426,6 +437,8 @@ static void send_one(int fd, const struct options *o, struct stream *streams, ui
   put_be32(pkt + 8, s->ssrc);
   if (o->sine)
     fill_payload(pkt + RTP_HEADER_BYTES, table, s->timestamp, o->frames, o->channels);
+  if (!o->random_ssrc && s->fd >= 0)
+    fd = s->fd;
   if (sendto(fd, pkt, pkt_bytes, 0, (const struct sockaddr *)&o->dest, sizeof(o->dest)) < 0) {
     tot->errors++;
     tot->last_errno = (uint64_t)errno;
@@ -440,6 +453,7 @@ int main(int argc, char **argv)
 {
   struct options o;
   struct stream *streams = NULL;
+  unsigned sockets_opened = 0;
   uint8_t *table = NULL, *pkt = NULL;
   struct totals tot = {0, 0, 0};
   struct sigaction sa;
@@ -472,6 +486,17 @@ int main(int argc, char **argv)
     streams[i].seq = (uint16_t)rng_next();
     /* A whole number of seconds: the sine starts at phase 0 on each stream. */
     streams[i].timestamp = (rng_next() % 1000u) * RATE_HZ;
+    streams[i].fd = -1;
+  }
+  for (i = 0; o.socket_per_stream && i < o.streams; i++) {
+    streams[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (streams[i].fd >= 0)
+      sockets_opened = i + 1;
+    if (streams[i].fd < 0) {
+      perror("flood_gen: socket (per stream)");
+      rc = 1;
+      goto out;
+    }
   }
   fill_payload(pkt + RTP_HEADER_BYTES, table, 0, o.frames, o.channels);
   fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -564,6 +589,8 @@ int main(int argc, char **argv)
 out:
   if (fd >= 0)
     close(fd);
+  for (i = 0; i < sockets_opened; i++)
+    close(streams[i].fd);
   free(table);
   free(pkt);
   free(streams);
