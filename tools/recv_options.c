@@ -53,7 +53,7 @@ static const struct opt_spec rows[] = {
              "repair port, one a line"},
     {"reuseaddr", 0, ROW(reuseaddr, FLAG), .help = "bind with SO_REUSEADDR"},
     {"rcvbuf", 0, ROW(rcvbuf_bytes, SIZE), .min = 1, .max = INT32_MAX,
-     .help = "kernel receive buffer (SO_RCVBUF; default: the system's)"},
+     .help = "kernel receive buffer (SO_RCVBUF; default: 4 x --max-socket-mem)"},
     {"latency-tolerance", 0, ROW(latency_tolerance_ns, DURATION), .min = 1,
      .help = "audio queued beyond target + this is dropped as stale (default: max(target, "
              "50ms))"},

@@ -45,7 +45,8 @@
   X(UINT, packets_received) X(UINT, packets_played) X(UINT, packets_lost)                        \
   X(UINT, packets_late) X(UINT, packets_duplicate) X(UINT, packets_dropped)                      \
   X(MEMORY, memory) X(MEMORY, socket_memory) X(UINT, fec_recovered)                              \
-  X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)
+  X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)         \
+  X(UINT, socket_rcvbuf_bytes)
 
 #define STATS_SENDER_FIELDS(X)                                                                   \
   X(SIZE, struct_size) X(UINT, ssrc) X(UINT, frames_written) X(UINT, packets_sent) X(UINT, packets_dropped)           \

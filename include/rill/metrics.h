@@ -91,6 +91,9 @@ struct rill_receiver_metrics {
   uint64_t fec_unrecoverable;
   uint64_t fec_repair_received;
   uint64_t fec_repair_dropped;
+  /* Appended in 0.1 after the fields above (struct_size tells them apart). */
+  size_t socket_rcvbuf_bytes; /* the first endpoint's kernel receive buffer, as the
+                                 kernel reports it (SO_RCVBUF: twice the data it holds) */
 };
 
 struct rill_sender_metrics {

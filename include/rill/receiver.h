@@ -33,7 +33,12 @@ struct rill_receiver_config {
   const struct rill_encoding *encodings; /* dynamic payload types, borrowed during open */
   size_t encoding_count;
   int reuse_address;           /* nonzero: bind with SO_REUSEADDR */
-  size_t socket_rcvbuf_bytes;  /* kernel receive buffer (SO_RCVBUF); 0: system default */
+  /* Kernel receive buffer (SO_RCVBUF), which absorbs bursts and the moments
+   * the network thread is not running. 0: four times max_socket_mem_bytes
+   * (4 MiB by default). The kernel caps it at net.core.rmem_max unless the
+   * process may force it (CAP_NET_ADMIN); a warning says so, and the metrics
+   * report what was granted (socket_rcvbuf_bytes). */
+  size_t socket_rcvbuf_bytes;
   /* Audio queued beyond target + tolerance is stale: dropped, and playback
    * jumps to the target. 0: the larger of the target and 50 ms; <0: no limit. */
   int64_t latency_tolerance_ns;

@@ -67,7 +67,7 @@ void rill_receiver_config_init(struct rill_receiver_config *config)
   config->resampler_quality = DEFAULT_RESAMPLER_QUALITY;
   config->no_play_timeout_ns = DEFAULT_NO_PLAY_NS;
   /* 0 is the default of the rest: latency_tolerance_ns (follows the target),
-   * socket_rcvbuf_bytes (the system's), choppy_timeout_ns (off), no
+   * socket_rcvbuf_bytes (follows the socket budget), choppy_timeout_ns (off), no
    * encodings, no SO_REUSEADDR, drift compensation on. */
 }
 
@@ -89,7 +89,11 @@ int api_receiver_params(const struct rill_receiver_config *config, struct rill_r
   p->socket_budget_bytes = c.max_socket_mem_bytes ? c.max_socket_mem_bytes : DEFAULT_SOCKET_MEM;
   p->max_queue_packets = MAX_QUEUE_PACKETS;
   p->reuse_address = c.reuse_address != 0;
-  p->socket_rcvbuf_bytes = c.socket_rcvbuf_bytes;
+  /* The kernel's buffer sized for the socket budget by default: it counts
+   * each datagram's bookkeeping too (a 900-byte datagram takes about 2 KiB
+   * of it on loopback), hence four times the budget. */
+  p->socket_rcvbuf_bytes =
+      c.socket_rcvbuf_bytes ? c.socket_rcvbuf_bytes : 4 * p->socket_budget_bytes;
   if (c.latency_tolerance_ns == 0)
     p->latency_tolerance_ns =
         p->target_latency_ns > MIN_TOLERANCE_NS ? p->target_latency_ns : MIN_TOLERANCE_NS;
@@ -238,6 +242,7 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   full.fec_unrecoverable = t.fec_unrecoverable;
   full.fec_repair_received = t.fec_repair_received;
   full.fec_repair_dropped = t.fec_repair_dropped;
+  full.socket_rcvbuf_bytes = t.socket_rcvbuf_bytes;
   {
     struct rill_limiter_stats g, sock;
     receiver_limiters(recv, &g, &sock);

@@ -234,10 +234,32 @@ size_t udp_port_flush(struct rill_udp_port *port, size_t max)
   return n;
 }
 
-int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes)
+size_t udp_port_recv_buffer(struct rill_udp_port *port)
 {
-  int value = bytes > INT32_MAX ? INT32_MAX : (int)bytes;
-  return uv_recv_buffer_size((uv_handle_t *)&port->handle, &value) == 0 ? RILL_OK : RILL_ENETWORK;
+  uv_os_fd_t fd;
+  int value = 0;
+  socklen_t len = sizeof(value);
+  if (uv_fileno((uv_handle_t *)&port->handle, &fd) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, &len) != 0 || value < 0)
+    return 0;
+  return (size_t)value;
+}
+
+int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes, size_t *granted)
+{
+  int value = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+  uv_os_fd_t fd;
+  if (uv_fileno((uv_handle_t *)&port->handle, &fd) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof(value)) != 0)
+    return RILL_ENETWORK;
+  /* Read back, the kernel reports twice what it grants for data. Capped by
+   * rmem_max: past it only a privileged process may go (EPERM otherwise,
+   * and what SO_RCVBUF got stays). */
+  if (udp_port_recv_buffer(port) / 2 < (size_t)value)
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &value, sizeof(value));
+  if (granted)
+    *granted = udp_port_recv_buffer(port);
+  return RILL_OK;
 }
 
 int udp_port_send(struct rill_udp_port *port, const uint8_t *data, size_t len,

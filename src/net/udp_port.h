@@ -108,8 +108,19 @@ void udp_port_release(struct rill_udp_port *port);
  */
 size_t udp_port_flush(struct rill_udp_port *port, size_t max);
 
-/* Ask the kernel for a receive buffer of `bytes` (SO_RCVBUF). */
-int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes);
+/*
+ * Ask the kernel for a receive buffer of `bytes` (SO_RCVBUF). The kernel
+ * caps that at net.core.rmem_max; when it granted less and the process may
+ * (CAP_NET_ADMIN), SO_RCVBUFFORCE asks again past the cap. *granted (may be
+ * NULL) gets what the kernel holds for the socket now (SO_RCVBUF as read
+ * back: the kernel doubles the request for its bookkeeping). RILL_OK, or
+ * RILL_ENETWORK if the socket refused the option altogether.
+ */
+int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes, size_t *granted);
+
+/* The kernel's receive buffer for the socket now (SO_RCVBUF read back), 0 if
+ * unknown. Thread role: the port's loop thread or control while it is idle. */
+size_t udp_port_recv_buffer(struct rill_udp_port *port);
 
 /* Send one datagram to `dest` (NULL: the connected peer) without blocking. */
 int udp_port_send(struct rill_udp_port *port, const uint8_t *data, size_t len,

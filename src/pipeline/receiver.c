@@ -377,8 +377,19 @@ static int bind_on_loop(void *arg)
     inet_ntop(q->addr->sa_family, a, group, sizeof(group));
     status = udp_port_join(q->port, group, q->iface);
   }
-  if (status == RILL_OK && r->p.socket_rcvbuf_bytes)
-    status = udp_port_set_recv_buffer(q->port, r->p.socket_rcvbuf_bytes);
+  if (status == RILL_OK && r->p.socket_rcvbuf_bytes) {
+    size_t granted = 0;
+    status = udp_port_set_recv_buffer(q->port, r->p.socket_rcvbuf_bytes, &granted);
+    atomic_store_explicit(&r->rcvbuf_granted[n], granted, memory_order_relaxed);
+    /* The kernel reports twice what holds data; less than asked means
+     * net.core.rmem_max capped it and forcing was not allowed. */
+    if (status == RILL_OK && granted / 2 < r->p.socket_rcvbuf_bytes)
+      RILL_LOG(RILL_LOG_WARN, "receiver",
+               "socket receive buffer: asked %zu bytes, the kernel granted %zu (raise "
+               "net.core.rmem_max, or run with CAP_NET_ADMIN); bursts beyond it are dropped "
+               "by the kernel",
+               r->p.socket_rcvbuf_bytes, granted / 2);
+  }
   if (status == RILL_OK)
     status = udp_port_start(q->port, receiver_on_datagram, &r->endpoints[n]);
   if (status != RILL_OK) {

@@ -41,7 +41,8 @@ struct rill_receiver_params {
   uint32_t max_queue_packets;  /* per session, ring and jitter queue each */
   struct rtp_registry registry; /* payload types accepted */
   bool reuse_address;          /* SO_REUSEADDR on every bound port */
-  size_t socket_rcvbuf_bytes;  /* SO_RCVBUF; 0: the system's default */
+  size_t socket_rcvbuf_bytes;  /* SO_RCVBUF asked for (forced past rmem_max when allowed);
+                                  0: the system's default */
   int64_t latency_tolerance_ns; /* more queued than target + this is dropped; 0: no limit */
   int64_t idle_timeout_ns;     /* no read for this long: go idle; 0: never */
   uint32_t session_creations_per_s; /* new sessions per second; 0: unlimited */
@@ -62,6 +63,7 @@ struct receiver_totals {
   uint64_t packets_dropped;         /* dropped_net + dropped_rt */
   uint64_t socket_pauses;           /* receive paused for want of memory (ports) */
   uint64_t stale_datagrams_flushed; /* discarded when leaving idle (ports) */
+  size_t socket_rcvbuf_bytes;       /* kernel receive buffer of the first port (SO_RCVBUF) */
   bool idle;                        /* idle now */
   uint32_t sessions;                /* active now */
   /* FEC over every session since create (0 without a FEC endpoint). */

@@ -37,6 +37,7 @@ struct rill_receiver {
   struct rill_udp_port *ports[RECEIVER_MAX_PORTS]; /* owned */
   struct receiver_endpoint endpoints[RECEIVER_MAX_PORTS];
   atomic_size_t port_count;
+  atomic_size_t rcvbuf_granted[RECEIVER_MAX_PORTS]; /* SO_RCVBUF read back per port */
   atomic_int handles_open;           /* ports and timers libuv has not closed yet */
 
   /* Sessions: max_sessions slots, cache-line aligned inside slots_mem. */

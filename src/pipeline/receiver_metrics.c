@@ -41,6 +41,8 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
   SESSION_COUNTER_MAP(GONE)
 #undef GONE
   t->idle = idle_gate_is_idle(&r->gate);
+  if (receiver_ports_bound(r) > 0)
+    t->socket_rcvbuf_bytes = atomic_load_explicit(&r->rcvbuf_granted[0], memory_order_relaxed);
   for (i = 0; i < receiver_ports_bound(r); i++) {
     struct rill_udp_port_stats ps;
     udp_port_stats(r->ports[i], &ps);
