@@ -34,13 +34,8 @@ gen=$build/bench/flood_gen
 for b in "$recv" "$gen"; do
   [ -x "$b" ] || { echo "capacity_run: $b missing (build with -DRILL_BUILD_BENCH=ON)" >&2; exit 1; }
 done
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=/dev/null
+. scripts/scratch.sh
 
 ticks=$(getconf CLK_TCK)
 # utime + stime of a process, in clock ticks.

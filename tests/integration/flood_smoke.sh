@@ -16,13 +16,8 @@
 # usage: flood_smoke.sh FLOOD_GEN STALLED_RECEIVER
 set -euo pipefail
 gen=$1 srecv=$2
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=/dev/null
+. "$(dirname "$0")/../../scripts/scratch.sh"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

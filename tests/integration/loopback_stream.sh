@@ -17,13 +17,8 @@
 # compensation has its own tests (tests/pipeline, tests/audio).
 set -euo pipefail
 send=$1 recv=$2 wavgen=$3 wavcheck=$4 relay=$5 mode=${6:-clean}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=/dev/null
+. "$(dirname "$0")/../../scripts/scratch.sh"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 value() { grep -E "^$1=" "$2" | head -n 1 | cut -d= -f2; }
