@@ -11,7 +11,9 @@
 #
 # Everything stays on 127.0.0.1 and every process is bounded in time.
 # Usage: bench/capacity_run.sh [--build DIR] [--seconds S] [--counts "1 16 64 256"]
-#                              [--recv-args "EXTRA rill-recv OPTIONS"]
+#                              [--recv-args "EXTRA rill-recv OPTIONS"] [--perf FILE]
+# --perf FILE: also sample rill-recv with perf (cpu-clock, 999 Hz, call
+# graphs) over the measured window of each N and append `perf report` to FILE.
 # (default: no extra options: rill-recv's defaults, drift compensation on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +22,14 @@ build=out/build-release
 seconds=20
 counts="1 16 64 256"
 recv_args=""
+perf_out=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --counts) counts=$2; shift 2 ;;
     --recv-args) recv_args=$2; shift 2 ;;
+    --perf) perf_out=$2; shift 2 ;;
     *) echo "usage: $0 [--build DIR] [--seconds S] [--counts LIST]" >&2; exit 2 ;;
   esac
 done
@@ -64,12 +68,26 @@ for n in $counts; do
   rpid_child=$(pgrep -P "$rpid" -x rill-recv || echo "$rpid")
   t0=$(cpu_ticks "$rpid_child")
   s0=$(date +%s.%N)
-  sleep $((seconds - 5))
+  if [ -n "$perf_out" ]; then
+    perf record -q -e cpu-clock -F 999 -g -p "$rpid_child" -o "$tmp/perf.data" \
+      -- sleep $((seconds - 5)) >/dev/null 2>&1 || true
+  else
+    sleep $((seconds - 5))
+  fi
   t1=$(cpu_ticks "$rpid_child")
   s1=$(date +%s.%N)
   rss_kib=$(awk '/VmHWM/ { print $2 }' "/proc/$rpid_child/status")
   wait "$gpid" || true
   wait "$rpid" || true
+  if [ -n "$perf_out" ] && [ -s "$tmp/perf.data" ]; then
+    { echo "=== $n senders: rill-recv, perf report by object (self time)"
+      perf report -i "$tmp/perf.data" --stdio --no-children --sort dso --percent-limit 0.5 \
+        -g none 2>/dev/null | grep -v "^#" | grep -v "^$"
+      echo "=== $n senders: rill-recv, perf report by symbol (self time, >= 0.5 %)"
+      perf report -i "$tmp/perf.data" --stdio --no-children --sort dso,symbol --percent-limit 0.5 \
+        -g none 2>/dev/null | grep -v "^#" | grep -v "^$"
+    } >>"$perf_out"
+  fi
   sent=$(grep -Eo "sent=[0-9]+" "$tmp/gen.log" | cut -d= -f2)
   python3 - "$tmp/stats.jsonl" "$n" "${sent:-0}" "$t0" "$t1" "$s0" "$s1" "$ticks" "$rss_kib" <<'PY'
 import json, sys
