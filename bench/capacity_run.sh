@@ -13,7 +13,8 @@
 # Usage: bench/capacity_run.sh [--build DIR] [--seconds S] [--counts "1 16 64 256"]
 #                              [--recv-args "EXTRA rill-recv OPTIONS"] [--perf FILE]
 # --perf FILE: also sample rill-recv with perf (cpu-clock, 999 Hz, call
-# graphs) over the measured window of each N and append `perf report` to FILE.
+# graphs) over the measured window of each N and append `perf report` to FILE
+# (needs Debian's linux-perf; not installed by scripts/deps.sh).
 # (default: no extra options: rill-recv's defaults, drift compensation on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
