@@ -117,7 +117,24 @@ struct run_result {
 };
 
 /* Run `seconds` of simulated time with the sender `ppm` fast. */
+/* A hostile channel: each packet lost with probability loss_pct %, and
+ * every stall_every_s seconds the network thread stalls for stall_ms: the
+ * packets of that time arrive together at its end. */
+struct channel_faults {
+  unsigned loss_pct;
+  int stall_every_s;
+  int stall_ms;
+};
+
+static struct run_result run_faulty(double ppm, int seconds, const struct channel_faults *f);
+
 static struct run_result run(double ppm, int seconds)
+{
+  static const struct channel_faults none = {0, 0, 0};
+  return run_faulty(ppm, seconds, &none);
+}
+
+static struct run_result run_faulty(double ppm, int seconds, const struct channel_faults *f)
 {
   struct sim s;
   struct run_result res = {0, 0, 0, 0, 0, 0};
@@ -137,8 +154,16 @@ static struct run_result run(double ppm, int seconds)
     /* Deliver every packet the sender produced before this read, each late by
      * a jitter of 0..1 ms (delivery order kept). */
     while (next_packet <= now) {
-      int64_t jitter = (int64_t)(next_rand(&s) % 1000000);
-      send_packet(&s, k++, next_packet + jitter);
+      int64_t jitter = (int64_t)(next_rand(&s) % 1000000), arrival = next_packet + jitter;
+      if (f->stall_every_s > 0) {
+        /* Inside a stall window: delivered when the stall ends. */
+        int64_t period = (int64_t)f->stall_every_s * NS_PER_S, into = (arrival - t0) % period;
+        if (arrival - t0 >= period && into < (int64_t)f->stall_ms * NS_PER_MS)
+          arrival += (int64_t)f->stall_ms * NS_PER_MS - into;
+      }
+      if (f->loss_pct == 0 || next_rand(&s) % 100 >= f->loss_pct)
+        send_packet(&s, k, arrival);
+      k++;
       next_packet = t0 + (int64_t)((double)k * packet_period_ns);
     }
     receiver_read_at(s.r, out_buf, READ_FRAMES, now);
@@ -221,6 +246,21 @@ static void drift_zero_does_not_wander(void **state)
   assert_int_equal(res.ratio_updates, 0);
 }
 
+/* Matched clocks on a bad network: 5 % of the packets lost and a 40 ms
+ * stall of the network thread every 3 s. Loss and stalls are not drift:
+ * the controller must never engage, so the ratio stays exactly nominal. */
+static void drift_zero_with_loss_and_stalls_does_not_engage(void **state)
+{
+  static const struct channel_faults bad = {5, 3, 40};
+  struct run_result res;
+  (void)state;
+  res = run_faulty(0, 60, &bad);
+  print_message("0 ppm, 5 %% loss, 40 ms stalls every 3 s: ratio %+.1f ppm, %llu ratio changes\n",
+                (double)res.final_drift_ppb / 1000.0, (unsigned long long)res.ratio_updates);
+  assert_int_equal(res.final_drift_ppb, 0);
+  assert_int_equal(res.ratio_updates, 0);
+}
+
 /* 48 kHz sender (PT 96) into a 44.1 kHz receiver: the 1 kHz sine comes out
  * at 1 kHz (counted by zero crossings over 2 s) at full level. */
 static void rate_conversion_keeps_frequency(void **state)
@@ -267,6 +307,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(drift_zero_does_not_wander),
+      cmocka_unit_test(drift_zero_with_loss_and_stalls_does_not_engage),
       cmocka_unit_test(drift_plus_500_ppm_converges),
       cmocka_unit_test(drift_minus_500_ppm_converges),
       cmocka_unit_test(drift_plus_1000_ppm_converges),
