@@ -28,6 +28,11 @@
  * periods). Every run is bounded: `--duration` is required (at most 600 s)
  * and SIGINT/SIGTERM stop it early; the totals are printed either way.
  *
+ * With `--junk` every datagram is malformed or unwanted instead, in turn:
+ * a 3-byte header, RTP version 1, a CSRC count that claims more than the
+ * datagram holds, an empty datagram, an unmapped payload type (77), and a
+ * 60,000-byte datagram (a hostile neighbour on the same port).
+ *
  * At exit it prints packets sent, send errors and the achieved rate (and each
  * segment's with --profile) on stderr.
  *
@@ -85,6 +90,7 @@ struct options {
   unsigned channels;
   unsigned payload_type;
   int random_ssrc;
+  int junk;
   int socket_per_stream;
   int unthrottled;
   int sine;
@@ -162,6 +168,8 @@ static void usage(FILE *out)
           "  --unthrottled          send as fast as possible\n"
           "  --streams N            distinct SSRCs, each its own seq/ts (default 1)\n"
           "  --random-ssrc          a new random SSRC for every packet (fake senders)\n"
+          "  --junk                 malformed datagrams instead (short, bad version, lying\n"
+          "                         CSRC count, empty, unknown payload type, 60 KB)\n"
           "  --socket-per-stream    each stream sends from its own socket (its own source\n"
           "                         port, like separate sender programs)\n"
           "  --frames N             frames per packet (default 221: 884-byte payload)\n"
@@ -247,7 +255,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
   enum { O_DEST = 256, O_PPS, O_PROFILE, O_REALTIME, O_UNTHROTTLED, O_STREAMS, O_RANDOM,
          O_FRAMES, O_CHANNELS, O_PT, O_SINE, O_AMPLITUDE, O_DURATION, O_SEED, O_QUIET,
-         O_SOCKET_PER_STREAM };
+         O_SOCKET_PER_STREAM, O_JUNK };
   static const struct option longopts[] = {
       {"dest", required_argument, NULL, O_DEST},
       {"pps", required_argument, NULL, O_PPS},
@@ -265,6 +273,7 @@ static int parse_args(int argc, char **argv, struct options *o)
       {"seed", required_argument, NULL, O_SEED},
       {"quiet", no_argument, NULL, O_QUIET},
       {"socket-per-stream", no_argument, NULL, O_SOCKET_PER_STREAM},
+      {"junk", no_argument, NULL, O_JUNK},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   unsigned long v;
@@ -342,6 +351,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         return fail("--seed: expected a non-negative integer", optarg);
       o->seed = v;
       break;
+    case O_JUNK:
+      o->junk = 1;
+      break;
     case O_SOCKET_PER_STREAM:
       o->socket_per_stream = 1;
       break;
@@ -418,10 +430,46 @@ struct totals {
 };
 
 /* Compose and send packet number `n` (over all streams). */
+/* Datagram n of the --junk rotation into buf (60,000 bytes); its length. */
+static size_t junk_datagram(uint64_t n, uint8_t *buf)
+{
+  memset(buf, 0, 64);
+  buf[0] = 0x80;
+  buf[1] = 10;
+  switch (n % 6) {
+  case 0:
+    return 3; /* shorter than a header */
+  case 1:
+    buf[0] = 0x40; /* version 1 */
+    return 12 + 40;
+  case 2:
+    buf[0] = 0x8f; /* 15 CSRCs claimed: 60 bytes of them, 8 present */
+    return 20;
+  case 3:
+    return 0; /* empty */
+  case 4:
+    buf[1] = 77; /* a payload type nobody mapped */
+    return 12 + 884;
+  default:
+    return 60000; /* far larger than any receive buffer */
+  }
+}
+
 static void send_one(int fd, const struct options *o, struct stream *streams, uint8_t *pkt,
                      size_t pkt_bytes, const uint8_t *table, uint64_t n, struct totals *tot)
 {
+  static uint8_t junk[60000];
   struct stream tmp, *s;
+  if (o->junk) {
+    size_t len = junk_datagram(n, junk);
+    if (sendto(fd, junk, len, 0, (const struct sockaddr *)&o->dest, sizeof(o->dest)) < 0) {
+      tot->errors++;
+      tot->last_errno = (uint64_t)errno;
+    } else {
+      tot->sent++;
+    }
+    return;
+  }
   if (o->random_ssrc) {
     tmp.ssrc = rng_next();
     tmp.seq = (uint16_t)rng_next();
