@@ -379,6 +379,14 @@ static void fire_notify(struct rill_pool *pool)
     pool->notify(pool->notify_ctx);
 }
 
+/* Take a pending notify request, if any (one taker wins), and answer it. */
+static void answer_request(struct rill_pool *pool)
+{
+  if (atomic_load_explicit(&pool->want_notify, memory_order_seq_cst) &&
+      atomic_exchange_explicit(&pool->want_notify, false, memory_order_seq_cst))
+    fire_notify(pool);
+}
+
 void pool_free(void *payload)
 {
   struct pool_obj *obj;
@@ -397,9 +405,7 @@ void pool_free(void *payload)
                                                   memory_order_seq_cst,
                                                   memory_order_relaxed));
   /* See "Wake-ups": only when the owner waits, and only one freer. */
-  if (atomic_load_explicit(&pool->want_notify, memory_order_seq_cst) &&
-      atomic_exchange_explicit(&pool->want_notify, false, memory_order_seq_cst))
-    fire_notify(pool);
+  answer_request(pool);
 }
 
 void pool_cancel_notify(struct rill_pool *pool)
@@ -410,9 +416,8 @@ void pool_cancel_notify(struct rill_pool *pool)
 void pool_want_notify(struct rill_pool *pool)
 {
   atomic_store_explicit(&pool->want_notify, true, memory_order_seq_cst);
-  if (atomic_load_explicit(&pool->returned, memory_order_seq_cst) &&
-      atomic_exchange_explicit(&pool->want_notify, false, memory_order_seq_cst))
-    fire_notify(pool);
+  if (atomic_load_explicit(&pool->returned, memory_order_seq_cst))
+    answer_request(pool);
 }
 
 void pool_free_owner(void *payload)

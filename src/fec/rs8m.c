@@ -221,8 +221,9 @@ static bool use_isal(const struct rs8m_codec *c, size_t rows, size_t inputs, siz
 /*
  * out[j] = sum over t of m[j * inputs + t] * in[t], for j < rows. `cached`:
  * the ISA-L tables already hold m (the encode block of isal_k, isal_r).
+ * Returns true when it ran through ISA-L (the tables then hold m).
  */
-static void combine(struct rs8m_codec *c, size_t rows, size_t inputs, const uint8_t *m,
+static bool combine(struct rs8m_codec *c, size_t rows, size_t inputs, const uint8_t *m,
                     const uint8_t *const *in, uint8_t *const *out, size_t bytes, bool cached)
 {
   size_t j, t;
@@ -232,7 +233,7 @@ static void combine(struct rs8m_codec *c, size_t rows, size_t inputs, const uint
       ec_init_tables((int)inputs, (int)rows, (unsigned char *)(uintptr_t)m, c->isal_tables);
     ec_encode_data((int)bytes, (int)inputs, (int)rows, c->isal_tables,
                    (unsigned char **)(uintptr_t)in, (unsigned char **)(uintptr_t)out);
-    return;
+    return true;
   }
 #else
   (void)cached;
@@ -243,6 +244,7 @@ static void combine(struct rs8m_codec *c, size_t rows, size_t inputs, const uint
     for (t = 1; t < inputs; t++)
       mul_add(c, row[t], out[j], in[t], bytes);
   }
+  return false;
 }
 
 int rs8m_encode(struct rs8m_codec *codec, size_t k, size_t r, size_t symbol_bytes,
@@ -268,8 +270,7 @@ int rs8m_encode(struct rs8m_codec *codec, size_t k, size_t r, size_t symbol_byte
   for (i = 0; i < r; i++)
     repair_row(codec, k + i, codec->matrix + i * k);
   cached = codec->isal_k == k && codec->isal_r == r;
-  combine(codec, r, k, codec->matrix, source, repair, symbol_bytes, cached);
-  if (use_isal(codec, r, k, symbol_bytes)) {
+  if (combine(codec, r, k, codec->matrix, source, repair, symbol_bytes, cached)) {
     codec->isal_k = k;
     codec->isal_r = r;
   }
@@ -378,7 +379,7 @@ int rs8m_decode(struct rs8m_codec *codec, size_t k, size_t n, size_t symbol_byte
   for (j = 0; j < e; j++)
     memmove(codec->matrix + j * k, codec->matrix + j * w + e, k);
   codec->isal_k = codec->isal_r = 0; /* the tables are about to hold this product */
-  combine(codec, e, k, codec->matrix, inputs, outputs, symbol_bytes, false);
+  (void)combine(codec, e, k, codec->matrix, inputs, outputs, symbol_bytes, false);
   if (restored != NULL)
     for (j = 0; j < e; j++)
       restored[codec->lost[j]] = true;

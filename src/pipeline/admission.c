@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define NS_PER_S_ INT64_C(1000000000)
+#include "core/clock.h"
 
 size_t admission_probation_bytes(uint32_t probation_packets)
 {
@@ -20,7 +20,7 @@ void admission_init(struct admission *a, uint32_t creations_per_s, uint32_t prob
   a->creations_per_s = creations_per_s;
   a->probation_packets = probation ? probation_packets : 0;
   a->probation = probation;
-  ratelimit_init(&a->create_limit, NS_PER_S_, creations_per_s ? creations_per_s : 1);
+  ratelimit_init(&a->create_limit, NS_PER_S, creations_per_s ? creations_per_s : 1);
 }
 
 bool admission_rate_allows(struct admission *a, int64_t now_ns)
@@ -34,7 +34,7 @@ bool admission_passes_probation(struct admission *a, uint32_t ssrc, uint16_t seq
   if (a->probation_packets <= 1)
     return false;
   e = &a->probation[(ssrc * 2654435761u) >> (32 - ADMISSION_PROBATION_BITS)];
-  if (e->ssrc == ssrc && e->count > 0 && now_ns - e->seen_ns < NS_PER_S_ &&
+  if (e->ssrc == ssrc && e->count > 0 && now_ns - e->seen_ns < NS_PER_S &&
       seq == (uint16_t)(e->seq + 1)) {
     e->count++;
   } else {

@@ -5,13 +5,9 @@
  *
  * Sessions live in a fixed array of slots allocated at creation (so the
  * reader never allocates and a flood of senders can occupy at most
- * max_sessions slots). Each slot has an atomic state, moved forward by one
- * side at a time:
- *
- *   FREE --network: first packet of a new SSRC--> ACTIVE
- *   ACTIVE --network: no packet for session_timeout--> CLOSING
- *   CLOSING --reader: drops its queue--> RETIRED
- *   RETIRED --network: drains the ring--> FREE
+ * max_sessions slots). Each slot has an atomic state; its moves (some by
+ * CAS, as both sides may end a session) are in receiver_session.h, and the
+ * parts of the receiver in receiver_impl.h.
  *
  * Packets reach the reader through the slot's SPSC ring. Each slot has its
  * own limiter (the per-session budget) under the context's global budget;

@@ -75,12 +75,21 @@ void receiver_expire_reservations(struct rill_receiver *r, int64_t now_ns)
   admission_expire(&r->admission, now_ns, reservation_expired, r);
 }
 
-/* A FREE slot for `ssrc` now, taken; -1 if none. */
-static int32_t take_slot(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
+/* The slot kept for `ssrc` if it is FREE already, else -1. */
+static int32_t kept_free_slot(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
 {
   int32_t slot = admission_reserved_for(&r->admission, ssrc, now_ns);
   if (slot >= 0 &&
-      atomic_load_explicit(&r->slots[slot].state, memory_order_relaxed) == SLOT_FREE) {
+      atomic_load_explicit(&r->slots[slot].state, memory_order_relaxed) == SLOT_FREE)
+    return slot;
+  return -1;
+}
+
+/* A FREE slot for `ssrc` now, taken; -1 if none. */
+static int32_t take_slot(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
+{
+  int32_t slot = kept_free_slot(r, ssrc, now_ns);
+  if (slot >= 0) {
     admission_release(&r->admission, (uint32_t)slot);
     return slot;
   }
@@ -89,12 +98,7 @@ static int32_t take_slot(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
 
 static bool has_room(struct rill_receiver *r, uint32_t ssrc, int64_t now_ns)
 {
-  int32_t slot;
-  if (session_table_free_count(&r->table) > 0)
-    return true;
-  slot = admission_reserved_for(&r->admission, ssrc, now_ns);
-  return slot >= 0 &&
-         atomic_load_explicit(&r->slots[slot].state, memory_order_relaxed) == SLOT_FREE;
+  return session_table_free_count(&r->table) > 0 || kept_free_slot(r, ssrc, now_ns) >= 0;
 }
 
 /*

@@ -27,8 +27,8 @@
 #define SETPOINT_LEARN_NS NS_PER_S
 /* A new drift ratio rebuilds speex's filter table on the reader (about 8 us
  * at quality 3, 150 us at quality 10): a session applies one at most this
- * often, and one read applies at most RSESSION_RATIO_UPDATES_PER_READ (see
- * struct rsession_reader), which bounds a read's worst case whatever the
+ * often, and one read applies at most rsession_reader.ratio_updates_left
+ * (RECEIVER_RATIO_UPDATES_PER_READ), which bounds a read's worst case whatever the
  * number of sessions. */
 #define RATIO_UPDATE_NS (100 * NS_PER_MS)
 
@@ -154,7 +154,6 @@ static uint32_t arrival_rtp_units(int64_t recv_ns, uint32_t rate_hz)
 void rsession_on_packet(struct rsession *s, const struct rill_packet *pkt)
 {
   uint32_t transit = arrival_rtp_units(pkt->recv_ns, s->enc.rate_hz) - pkt->timestamp;
-  s->net.last_packet_ns = pkt->recv_ns;
   if (s->net.have_transit) {
     int64_t d = ts_diff(transit, s->net.last_transit);
     if (d < 0)

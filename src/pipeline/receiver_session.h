@@ -142,7 +142,9 @@ void rsession_deinit(struct rsession *s);
 bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, uint32_t ssrc,
                     const struct rtp_encoding *enc, const struct sockaddr *src, int64_t now_ns);
 
-/* A packet routed to the session arrived at pkt->recv_ns: jitter, last arrival. */
+/* A packet routed to the session arrived at pkt->recv_ns: the jitter
+ * estimate. (The caller keeps net.last_packet_ns for every datagram routed,
+ * with or without a packet record.) */
 void rsession_on_packet(struct rsession *s, const struct rill_packet *pkt);
 
 /* ACTIVE -> CLOSING (CAS: the reader's watchdog may retire it meanwhile). */

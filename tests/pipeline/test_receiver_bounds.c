@@ -588,13 +588,25 @@ static void send_burst(int fd, const struct sockaddr_in *to, uint32_t first, uin
   }
 }
 
+/* Bind the fixture's receiver on 127.0.0.1, any port: the address to send to. */
+static struct sockaddr_in bind_loopback(struct fixture *x)
+{
+  struct sockaddr_in to;
+  uint16_t port = 0;
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(receiver_bind(x->r, (const struct sockaddr *)&to, NULL, &port), RILL_OK);
+  to.sin_port = htons(port);
+  return to;
+}
+
 static void receiver_pauses_socket_at_budget_and_resumes(void **state)
 {
   struct fixture x;
   struct rill_receiver_params p;
   struct receiver_totals t;
   struct sockaddr_in to;
-  uint16_t port = 0;
   uint32_t sent = 0;
   int fd, round;
   (void)state;
@@ -606,11 +618,7 @@ static void receiver_pauses_socket_at_budget_and_resumes(void **state)
   p.latency_tolerance_ns = 0;          /* keep everything: no stale trimming */
   p.idle_timeout_ns = 0;               /* never idle: the reader just stalls */
   open_with(&x, 2u << 20, &p);
-  memset(&to, 0, sizeof(to));
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(receiver_bind(x.r, (const struct sockaddr *)&to, NULL, &port), RILL_OK);
-  to.sin_port = htons(port);
+  to = bind_loopback(&x);
   fd = socket(AF_INET, SOCK_DGRAM, 0);
   assert_true(fd >= 0);
 
@@ -673,7 +681,7 @@ static void *hold_thread(void *arg)
 static uint64_t routed_target;
 static bool routed_all(const struct receiver_totals *t)
 {
-  return t->datagrams + 0 >= routed_target;
+  return t->datagrams >= routed_target;
 }
 
 /*
@@ -695,7 +703,6 @@ static void receiver_holds_a_stream_through_junk_while_the_network_is_held(void 
   pthread_t th;
   static uint8_t big[60000];
   uint8_t dgram[12 + PKT * 4], junk[64];
-  uint16_t port = 0;
   uint32_t k, j, n_bad = 0, n_unknown = 0, n_big = 0, n_sent = 0;
   size_t n = 0;
   int fd;
@@ -705,11 +712,7 @@ static void receiver_holds_a_stream_through_junk_while_the_network_is_held(void 
   p.idle_timeout_ns = 0;
   p.socket_rcvbuf_bytes = 4u << 20; /* what the API asks by default (4 x 1 MiB) */
   open_with(&x, 16u << 20, &p);
-  memset(&to, 0, sizeof(to));
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(receiver_bind(x.r, (const struct sockaddr *)&to, NULL, &port), RILL_OK);
-  to.sin_port = htons(port);
+  to = bind_loopback(&x);
   t = totals(&x);
   if (t.socket_rcvbuf_bytes / 2 < p.socket_rcvbuf_bytes) {
     /* Unprivileged, with net.core.rmem_max below 4 MiB: the kernel cannot
