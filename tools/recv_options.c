@@ -18,6 +18,9 @@ static const struct opt_spec rows[] = {
              "port); with FEC: rtp+rs8m://IP:PORT or rtp+ldpc://IP:PORT"},
     {"repair", 'r', ROW(repair, STRING), .metavar = "URI",
      .help = "FEC repair packets: rs8m://IP:PORT or ldpc://IP:PORT (same encoding as -s)"},
+    {"control", 'c', ROW(control, STRING), .metavar = "URI",
+     .help = "RTCP: rtcp://IP:PORT; senders' reports give the end-to-end latency, their BYE "
+             "ends a session at once, and each sender gets reception reports back"},
     {"output", 'o', ROW(output, STRING), .metavar = "FILE|-",
      .help = "output file (format from the extension: .wav, .flac, .aiff, .ogg, .raw) or - for "
              "raw s16le"},
@@ -49,8 +52,8 @@ static const struct opt_spec rows[] = {
     {"miface", 0, ROW(miface, STRING), .metavar = "IP",
      .help = "interface for a multicast source address"},
     {"port-file", 0, ROW(port_file, STRING), .metavar = "FILE",
-     .help = "write the bound port there (useful with port 0); with -r, the source then the "
-             "repair port, one a line"},
+     .help = "write the bound port there (useful with port 0); with -r and -c, the source, "
+             "repair and control ports, one a line, in that order"},
     {"reuseaddr", 0, ROW(reuseaddr, FLAG), .help = "bind with SO_REUSEADDR"},
     {"rcvbuf", 0, ROW(rcvbuf_bytes, SIZE), .min = 1, .max = INT32_MAX,
      .help = "kernel receive buffer (SO_RCVBUF; default: 4 x --max-socket-mem)"},
@@ -99,7 +102,8 @@ int recv_options_parse(int argc, char **argv, struct recv_options *out, char *er
     snprintf(err, err_cap, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
     return OPT_RESULT_ERROR;
   }
-  if (tool_check_endpoints(out->source, out->repair, NULL, 1, err, err_cap) != 0)
+  if (tool_check_endpoints(out->source, out->repair, NULL, 1, err, err_cap) != 0 ||
+      tool_check_control(out->control, 1, err, err_cap) != 0)
     return OPT_RESULT_ERROR;
   if (out->stats_json && strcmp(out->stats_json, "-") == 0 && strcmp(out->output, "-") == 0) {
     snprintf(err, err_cap, "--stats-json: stdout carries the audio (-o -): give a file, e.g. "

@@ -20,6 +20,7 @@
 struct recv_options {
   const char *source;      /* -s: rtp://IP:PORT (or rtp+rs8m://, rtp+ldpc://) */
   const char *repair;      /* -r: FEC repair endpoint, or NULL */
+  const char *control;     /* -c: RTCP endpoint (rtcp://IP:PORT), or NULL */
   const char *output;      /* -o: file or "-" (raw s16le on stdout) */
   uint64_t rate_hz;        /* output rate (44100) */
   uint64_t channels;       /* output channels (2) */

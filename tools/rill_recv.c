@@ -37,7 +37,7 @@ struct stats {
 static void report(const struct stats *st, double seconds)
 {
   const struct rill_receiver_metrics *m = &st->m;
-  double latency = 0, jitter = 0, drift = 0;
+  double latency = 0, jitter = 0, drift = 0, e2e = 0;
   size_t i;
   for (i = 0; i < st->count; i++) {
     const struct rill_session_metrics *s = &st->sessions[i];
@@ -47,14 +47,16 @@ static void report(const struct stats *st, double seconds)
       latency = s->latency_ns / 1e6;
     if (s->jitter_ns / 1e6 > jitter)
       jitter = s->jitter_ns / 1e6;
+    if (s->e2e_latency_ns / 1e6 > e2e)
+      e2e = s->e2e_latency_ns / 1e6;
   }
   fprintf(stderr,
           "rill-recv: %.1f s | sessions %u | packets %llu lost %llu late %llu dup %llu | "
-          "latency %.1f ms jitter %.2f ms drift %+.0f ppm | mem %.1f/%.1f MiB | dropped: bad %llu "
+          "latency %.1f ms e2e %.1f ms jitter %.2f ms drift %+.0f ppm | mem %.1f/%.1f MiB | dropped: bad %llu "
           "unknown-pt %llu refused %llu | fec recovered %llu unrecoverable %llu repair %llu\n",
           seconds, m->sessions, (unsigned long long)m->packets_received,
           (unsigned long long)m->packets_lost, (unsigned long long)m->packets_late,
-          (unsigned long long)m->packets_duplicate, latency, jitter, drift,
+          (unsigned long long)m->packets_duplicate, latency, e2e, jitter, drift,
           m->memory.used_bytes / 1048576.0, m->memory.budget_bytes / 1048576.0,
           (unsigned long long)m->bad_packets, (unsigned long long)m->unknown_payload_type,
           (unsigned long long)(m->sessions_refused + m->no_memory + m->packets_dropped),
@@ -86,6 +88,20 @@ static int emit_stats(struct rill_receiver *recv, struct stats *st, int verbose,
   return 0;
 }
 
+/* Bind `uri` (NULL: nothing to do). 0, or -1 after a line on stderr. */
+static int bind_endpoint(struct rill_receiver *recv, const char *uri, const char *miface,
+                         uint16_t *port)
+{
+  int status;
+  if (!uri)
+    return 0;
+  status = rill_receiver_bind(recv, uri, miface, port);
+  if (status == RILL_OK)
+    return 0;
+  fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", uri, rill_status_message(status));
+  return -1;
+}
+
 int main(int argc, char **argv)
 {
   struct recv_options o;
@@ -97,7 +113,7 @@ int main(int argc, char **argv)
   struct audio_file *out = NULL;
   struct stats st = {0};
   FILE *json = NULL;
-  uint16_t port = 0, repair_port = 0;
+  uint16_t port = 0, repair_port = 0, control_port = 0;
   float *buf = NULL;
   uint32_t chunk, rate;
   uint64_t frames_done = 0, limit_frames = UINT64_MAX;
@@ -119,23 +135,17 @@ int main(int argc, char **argv)
     rc = 1;
     goto done;
   }
-  if ((status = rill_receiver_bind(recv, o.source, o.miface, &port)) != RILL_OK) {
-    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", o.source,
-            rill_status_message(status));
-    rc = 1;
-    goto done;
-  }
-  if (o.repair &&
-      (status = rill_receiver_bind(recv, o.repair, o.miface, &repair_port)) != RILL_OK) {
-    fprintf(stderr, "rill-recv: cannot receive on %s: %s\n", o.repair,
-            rill_status_message(status));
+  if (bind_endpoint(recv, o.source, o.miface, &port) != 0 ||
+      bind_endpoint(recv, o.repair, o.miface, &repair_port) != 0 ||
+      bind_endpoint(recv, o.control, o.miface, &control_port) != 0) {
     rc = 1;
     goto done;
   }
   if (o.port_file) {
     FILE *pf = fopen(o.port_file, "w");
     if (!pf || fprintf(pf, "%u\n", (unsigned)port) < 0 ||
-        (o.repair && fprintf(pf, "%u\n", (unsigned)repair_port) < 0) || fclose(pf) != 0) {
+        (o.repair && fprintf(pf, "%u\n", (unsigned)repair_port) < 0) ||
+        (o.control && fprintf(pf, "%u\n", (unsigned)control_port) < 0) || fclose(pf) != 0) {
       fprintf(stderr, "rill-recv: cannot write --port-file %s\n", o.port_file);
       rc = 1;
       goto done;

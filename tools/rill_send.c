@@ -28,15 +28,29 @@ static int fail(const char *opt, const char *msg)
 static int emit_stats(struct rill_sender *sender, int verbose, FILE *json, double seconds,
                       double t_s, int final)
 {
+  struct rill_receiver_report reports[16];
   struct rill_sender_metrics m = {.struct_size = sizeof(m)};
-  int status = rill_sender_metrics(sender, &m);
+  int status;
+  size_t i;
+  reports[0].struct_size = sizeof(reports[0]);
+  m.receivers = reports;
+  m.receiver_cap = sizeof reports / sizeof reports[0];
+  status = rill_sender_metrics(sender, &m);
   if (status != RILL_OK) {
     fprintf(stderr, "rill-send: cannot read the metrics: %s\n", rill_status_message(status));
     return -1;
   }
   if (verbose && !final)
-    fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu\n", seconds,
-            (unsigned long long)m.packets_sent, (unsigned long long)m.packets_dropped);
+    fprintf(stderr, "rill-send: %.1f s sent | packets %llu dropped %llu | receivers %u\n",
+            seconds, (unsigned long long)m.packets_sent, (unsigned long long)m.packets_dropped,
+            m.receiver_count);
+  for (i = 0; verbose && !final && i < m.receivers_written; i++)
+    fprintf(stderr,
+            "rill-send:   receiver %s (%s): loss %.1f %% (%lld) jitter %.2f ms rtt %.2f ms "
+            "e2e %.1f ms\n",
+            reports[i].address, reports[i].cname, reports[i].fraction_lost * 100,
+            (long long)reports[i].cumulative_lost, reports[i].jitter_ns / 1e6,
+            reports[i].rtt_ns / 1e6, reports[i].e2e_latency_ns / 1e6);
   if (verbose && final)
     fprintf(stderr,
             "rill-send: done: %llu frames, %llu packets sent (%llu FEC repair), %llu dropped, "
@@ -99,7 +113,8 @@ int main(int argc, char **argv)
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_sender_open(ctx, &sc, &sender)) != RILL_OK ||
       (status = rill_sender_connect(sender, o.source)) != RILL_OK ||
-      (o.repair && (status = rill_sender_connect(sender, o.repair)) != RILL_OK)) {
+      (o.repair && (status = rill_sender_connect(sender, o.repair)) != RILL_OK) ||
+      (o.control && (status = rill_sender_connect(sender, o.control)) != RILL_OK)) {
     fprintf(stderr, "rill-send: cannot start: %s\n",
             tool_last_error()[0] ? tool_last_error() : rill_status_message(status));
     rc = 1;

@@ -22,6 +22,9 @@ static const struct opt_spec rows[] = {
     {"source", 's', ROW(source, STRING), .metavar = "URI",
      .help = "where to send: rtp://HOST:PORT; with FEC: rtp+rs8m://HOST:PORT or "
              "rtp+ldpc://HOST:PORT"},
+    {"control", 'c', ROW(control, STRING), .metavar = "URI",
+     .help = "RTCP: rtcp://HOST:PORT (a receiver's -c); sender reports, receivers' reports in "
+             "the stats, BYE at exit"},
     {"repair", 'r', ROW(repair, STRING), .metavar = "URI",
      .help = "where FEC repair packets go: rs8m://HOST:PORT or ldpc://HOST:PORT (same encoding "
              "as -s)"},
@@ -73,7 +76,8 @@ int send_options_parse(int argc, char **argv, struct send_options *out, char *er
     snprintf(err, err_cap, "both -i FILE|- and -s rtp://HOST:PORT are required (see --help)");
     return OPT_RESULT_ERROR;
   }
-  if (tool_check_endpoints(out->source, out->repair, out->fec_encoding, 0, err, err_cap) != 0)
+  if (tool_check_endpoints(out->source, out->repair, out->fec_encoding, 0, err, err_cap) != 0 ||
+      tool_check_control(out->control, 0, err, err_cap) != 0)
     return OPT_RESULT_ERROR;
   return OPT_RESULT_RUN;
 }

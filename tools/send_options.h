@@ -18,6 +18,7 @@ struct send_options {
   const char *input;        /* -i: audio file, or "-" for raw s16le on stdin */
   const char *source;       /* -s: rtp://HOST:PORT (or rtp+rs8m://, rtp+ldpc://) */
   const char *repair;       /* -r: FEC repair endpoint, or NULL */
+  const char *control;      /* -c: RTCP endpoint (rtcp://HOST:PORT), or NULL */
   const char *fec_encoding; /* auto, none, rs8m or ldpc ("auto") */
   uint64_t nbsrc;           /* source packets per FEC block */
   uint64_t nbrpr;           /* repair packets per FEC block */

@@ -57,7 +57,20 @@ static void put_string(struct json_object *o, const char *name, const char *s, s
   stats_json_string(o->f, s, cap);
 }
 
+static void put_double(struct json_object *o, const char *name, double v)
+{
+  key(o, name);
+  fprintf(o->f, "%.6f", v);
+}
+
+static void put_reports(struct json_object *o, const char *name,
+                        const struct rill_receiver_report *list, size_t n);
+
 #define PUT_UINT(src, field) put_uint(o, #field, (uint64_t)(src)->field);
+#define PUT_DOUBLE(src, field) put_double(o, #field, (src)->field);
+#define PUT_REPORTS(src, field) put_reports(o, #field, (src)->field, (src)->field##_written);
+#define PUT_INPUT(src, field)
+#define PUT_WRITTEN(src, field) PUT_UINT(src, field)
 #define PUT_INT(src, field) put_int(o, #field, (int64_t)(src)->field);
 #define PUT_STRING(src, field) put_string(o, #field, (src)->field, sizeof (src)->field);
 #define PUT_MEMORY(src, field) put_memory(o, #field, &(src)->field);
@@ -73,6 +86,24 @@ static void put_memory(struct json_object *parent, const char *name,
   fputc('{', o->f);
   STATS_MEMORY_FIELDS(PUT_FIELD)
   fputc('}', o->f);
+}
+
+static void put_reports(struct json_object *parent, const char *name,
+                        const struct rill_receiver_report *list, size_t n)
+{
+  size_t i;
+  key(parent, name);
+  fputc('[', parent->f);
+  for (i = 0; list && i < n; i++) {
+    struct json_object one = {parent->f, 0}, *o = &one;
+    const struct rill_receiver_report *src = &list[i];
+    if (i > 0)
+      fputc(',', parent->f);
+    fputc('{', parent->f);
+    STATS_REPORT_FIELDS(PUT_FIELD)
+    fputc('}', parent->f);
+  }
+  fputc(']', parent->f);
 }
 
 static void put_session(FILE *f, const struct rill_session_metrics *src)

@@ -23,8 +23,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* X(kind, field): kind UINT, INT (signed), STRING (char array), MEMORY, or SIZE
- * (struct_size: part of the struct, not of the JSON). */
+/* X(kind, field): kind UINT, INT (signed), DOUBLE, STRING (char array),
+ * MEMORY, REPORTS (the sender's array of receiver reports, "receivers":
+ * receivers_written elements) and WRITTEN (that count), or SIZE / INPUT (struct_size and what the
+ * caller passes in: part of the struct, not of the JSON). */
 #define STATS_MEMORY_FIELDS(X)                                                                   \
   X(UINT, used_bytes) X(UINT, peak_bytes) X(UINT, budget_bytes) X(UINT, refused)
 
@@ -34,7 +36,8 @@
   X(UINT, packets_duplicate) X(UINT, packets_dropped) X(UINT, gap_frames) X(UINT, underruns)     \
   X(UINT, resyncs) X(INT, jitter_ns) X(INT, latency_ns) X(INT, drift_ppb)                        \
   X(INT, drift_saturated) X(UINT, memory_bytes) X(UINT, fec_recovered)                           \
-  X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)
+  X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)           \
+  X(INT, e2e_latency_ns) X(INT, rtt_ns)
 
 #define STATS_RECEIVER_FIELDS(X)                                                                 \
   X(SIZE, struct_size) X(UINT, datagrams) X(UINT, bad_packets) X(UINT, unknown_payload_type) X(UINT, rate_mismatch)   \
@@ -46,11 +49,19 @@
   X(UINT, packets_late) X(UINT, packets_duplicate) X(UINT, packets_dropped)                      \
   X(MEMORY, memory) X(MEMORY, socket_memory) X(UINT, fec_recovered)                              \
   X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)         \
-  X(UINT, socket_rcvbuf_bytes)
+  X(UINT, socket_rcvbuf_bytes) X(UINT, rtcp_received) X(UINT, rtcp_malformed)                   \
+  X(UINT, rtcp_unmatched) X(UINT, rtcp_sent) X(UINT, sessions_bye) X(UINT, sessions_rtcp_timeout)
+
+#define STATS_REPORT_FIELDS(X)                                                                   \
+  X(SIZE, struct_size) X(UINT, ssrc) X(STRING, cname) X(STRING, address) X(UINT, reports)        \
+  X(DOUBLE, fraction_lost) X(INT, cumulative_lost) X(UINT, ext_highest_seq) X(INT, jitter_ns)    \
+  X(INT, rtt_ns) X(INT, e2e_latency_ns) X(INT, latency_ns)
 
 #define STATS_SENDER_FIELDS(X)                                                                   \
   X(SIZE, struct_size) X(UINT, ssrc) X(UINT, frames_written) X(UINT, packets_sent) X(UINT, packets_dropped)           \
-  X(MEMORY, memory) X(UINT, fec_repair_sent)
+  X(MEMORY, memory) X(UINT, fec_repair_sent) X(UINT, rtcp_sent) X(UINT, rtcp_received)            \
+  X(UINT, rtcp_malformed) X(UINT, receiver_count) X(REPORTS, receivers) X(INPUT, receiver_cap)    \
+  X(WRITTEN, receivers_written)
 
 /*
  * Open the destination of --stats-json: "-" is stdout, anything else a file

@@ -131,6 +131,23 @@ int tool_check_fec_pair(const char *source, const char *repair, const char *fec_
   return 0;
 }
 
+int tool_check_control(const char *control, int for_bind, char *err, size_t err_cap)
+{
+  char scheme[16], msg[256];
+  if (!control)
+    return 0;
+  uri_scheme_of(control, scheme, sizeof(scheme));
+  if (strcmp(scheme, "rtcp") != 0) {
+    snprintf(err, err_cap, "-c needs a control endpoint (rtcp://), not %s://", scheme);
+    return -1;
+  }
+  if (rill_endpoint_check(control, for_bind, msg, sizeof msg) != RILL_OK) {
+    snprintf(err, err_cap, "-c: %s", msg);
+    return -1;
+  }
+  return 0;
+}
+
 int tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
                          int for_bind, char *err, size_t err_cap)
 {

@@ -61,6 +61,12 @@ void tool_setup_log(const char *tool, int verbose);
  * with a one-line message in err that names the option to blame ("-s: ...",
  * "-r: ...", no name for the pair).
  */
+/*
+ * A control endpoint (-c) must be rtcp://, and a valid one (for_bind as
+ * for -s). 0, or -1 with the message in err. NULL control: 0.
+ */
+int tool_check_control(const char *control, int for_bind, char *err, size_t err_cap);
+
 int tool_check_endpoints(const char *source, const char *repair, const char *fec_encoding,
                          int for_bind, char *err, size_t err_cap);
 

@@ -55,6 +55,12 @@ struct rill_session_metrics {
   uint64_t fec_repair_received; /* repair packets paired with this session */
   uint64_t fec_repair_dropped;  /* of those, not usable (stale block, mismatch,
                                    duplicate, no memory) */
+  /* Appended in 0.2. RTCP (a control endpoint and a sender that sends
+   * reports); 0 while unknown. */
+  int64_t e2e_latency_ns; /* capture at the sender (rill_sender_write) to output by
+                             rill_receiver_read, by the sender's SR clock mapping:
+                             exact on one host, as good as NTP between hosts */
+  int64_t rtt_ns;         /* round trip to the sender (RTCP XR RRTR/DLRR) */
 };
 
 struct rill_receiver_metrics {
@@ -94,6 +100,30 @@ struct rill_receiver_metrics {
   /* Appended in 0.1 after the fields above (struct_size tells them apart). */
   size_t socket_rcvbuf_bytes; /* the first endpoint's kernel receive buffer, as the
                                  kernel reports it (SO_RCVBUF: twice the data it holds) */
+  /* Appended in 0.2: RTCP on the control endpoint. */
+  uint64_t rtcp_received;         /* datagrams */
+  uint64_t rtcp_malformed;        /* datagrams or parts rejected (a length or count lies) */
+  uint64_t rtcp_unmatched;        /* reports and BYEs for no session of their sender's */
+  uint64_t rtcp_sent;             /* reports sent to senders */
+  uint64_t sessions_bye;          /* sessions ended by their sender's BYE */
+  uint64_t sessions_rtcp_timeout; /* sessions ended by RTCP silence */
+};
+
+/* What one receiver reports to a sender over RTCP (0.2). */
+struct rill_receiver_report {
+  size_t struct_size;       /* set by the caller: receivers[0].struct_size is the stride */
+  uint32_t ssrc;            /* the receiver's RTCP SSRC */
+  char cname[64];           /* its SDES CNAME, "" until it sent one */
+  char address[64];         /* "IP:PORT" its reports come from */
+  uint64_t reports;         /* reports received from it */
+  double fraction_lost;     /* 0..1, over its last report interval */
+  int64_t cumulative_lost;  /* packets, since it started (negative: duplicates) */
+  uint32_t ext_highest_seq; /* highest sequence number it received, with wraps */
+  int64_t jitter_ns;        /* its RFC 3550 interarrival jitter */
+  int64_t rtt_ns;           /* round trip (its LSR/DLSR echo); 0: unknown */
+  int64_t e2e_latency_ns;   /* its capture-to-playback latency (XR delay metrics);
+                               0: unknown */
+  int64_t latency_ns;       /* audio it holds queued (roc's XR queue metrics); 0: unknown */
 };
 
 struct rill_sender_metrics {
@@ -104,6 +134,16 @@ struct rill_sender_metrics {
   uint64_t packets_dropped;
   struct rill_memory_metrics memory; /* the context's budget */
   uint64_t fec_repair_sent; /* FEC repair packets sent (included in packets_sent) */
+  /* Appended in 0.2: RTCP (a control endpoint). */
+  uint64_t rtcp_sent;       /* reports sent */
+  uint64_t rtcp_received;   /* datagrams received on the sender's socket */
+  uint64_t rtcp_malformed;  /* of those, or their parts, rejected */
+  uint32_t receiver_count;  /* receivers reporting now (all, even past receiver_cap) */
+  /* In: the caller's array for the receivers' reports, or NULL; out: how
+   * many were written. */
+  struct rill_receiver_report *receivers;
+  size_t receiver_cap;
+  size_t receivers_written;
 };
 
 #ifdef __cplusplus

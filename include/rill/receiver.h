@@ -66,6 +66,13 @@ struct rill_receiver_config {
    * this long is ended and restarts. 0 or <0: off, the default (lossy links
    * are choppy by nature; FEC is the remedy there). */
   int64_t choppy_timeout_ns;
+  /* Appended in 0.2 (struct_size tells them apart). RTCP, with a control
+   * endpoint (rtcp://): the floor of the report interval (RFC 3550 6.2's
+   * Tmin; reports then go every 0.41..1.23 of it), 0: 200 ms, as roc; and
+   * the RTCP silence after which a session that sent RTCP ends (its sender
+   * is gone without a BYE), 0: 5 s, as roc. */
+  int64_t rtcp_min_interval_ns;
+  int64_t rtcp_timeout_ns;
 };
 
 /*
@@ -95,9 +102,15 @@ RILL_API RILL_NODISCARD int rill_receiver_open(struct rill_context *ctx,
  * endpoints of a receiver use one encoding (RILL_EINVAL otherwise). A
  * warning is logged when the target latency is shorter than a FEC block
  * (18 packets of 5 ms at roc's defaults).
+ * A control endpoint "rtcp://IP:PORT" (one per receiver) takes the senders'
+ * RTCP for every session: their sender reports give the end-to-end
+ * latency, a BYE ends its session at once, and each session's sender gets
+ * reports (loss, jitter, latency) back at the address its RTCP came from.
+ * RTCP never creates a session, and only the session's own sender (its
+ * SSRC, from its host) can end it.
  * Returns RILL_OK, RILL_EINVAL (bad URI: the log says what is wrong),
  * RILL_ERESOLVE, RILL_EADDRINUSE, RILL_ENETWORK, RILL_ESTATE (too many
- * endpoints), RILL_EBUDGET, RILL_ENOMEM.
+ * endpoints, or a second control endpoint), RILL_EBUDGET, RILL_ENOMEM.
  * Thread role: control.
  */
 RILL_API RILL_NODISCARD int rill_receiver_bind(struct rill_receiver *recv, const char *uri,

@@ -37,6 +37,12 @@ struct rill_sender_config {
    * repair >= 7. */
   uint32_t fec_source_packets;
   uint32_t fec_repair_packets;
+  /* Appended in 0.2 (struct_size tells them apart). RTCP, with a control
+   * endpoint (rtcp://): the floor of the report interval (RFC 3550 6.2's
+   * Tmin; reports then go every 0.41..1.23 of it), 0: 200 ms, as roc; and
+   * the silence after which a receiver that reported is forgotten, 0: 5 s. */
+  int64_t rtcp_min_interval_ns;
+  int64_t rtcp_timeout_ns;
 };
 
 /*
@@ -63,8 +69,12 @@ RILL_API RILL_NODISCARD int rill_sender_open(struct rill_context *ctx,
  * and once with the repair endpoint "rs8m://HOST:PORT" (or ldpc://), in
  * either order, before the first write. Both go out from one socket, as
  * roc-toolkit's receivers expect. The two schemes must name the same FEC
- * encoding.
- * Returns RILL_OK, RILL_EINVAL (bad URI, rtcp://, FEC schemes that
+ * encoding. A control endpoint "rtcp://HOST:PORT" adds RTCP, from the same
+ * socket: sender reports (the clock mapping a receiver needs for the
+ * end-to-end latency) and SDES every 200 ms or so, the receivers' reports
+ * taken in (rill_sender_metrics: loss, jitter, round trip, latency per
+ * receiver), and a BYE on close.
+ * Returns RILL_OK, RILL_EINVAL (bad URI, FEC schemes that
  * disagree, repair without FEC, a bad FEC block size: logged),
  * RILL_ERESOLVE, RILL_ENETWORK, RILL_ESTATE (that interface is already
  * connected). Thread role: control.
@@ -84,7 +94,10 @@ RILL_API int rill_sender_write(struct rill_sender *sender, const float *samples,
 
 /*
  * Counters. Set out->struct_size to sizeof first, or 0 for the 0.1 layout
- * (see rill/metrics.h). Returns RILL_OK or RILL_EINVAL (NULL arguments or
+ * (see rill/metrics.h). With RTCP, what each receiver reports goes to the
+ * caller's array out->receivers (receiver_cap elements, receivers[0].
+ * struct_size set to their size; NULL for none) and receiver_count says
+ * how many were written. Returns RILL_OK or RILL_EINVAL (NULL arguments or
  * a struct_size that is not a size: nothing written). Thread role: any.
  */
 RILL_API RILL_NODISCARD int rill_sender_metrics(struct rill_sender *sender,

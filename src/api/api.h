@@ -68,7 +68,7 @@ int api_sender_params(const struct rill_sender_config *config, struct rill_sende
 int api_receiver_params(const struct rill_receiver_config *config,
                         struct rill_receiver_params *out);
 
-/* Parse an endpoint URI that this version can use (all but rtcp://). */
+/* Parse an endpoint URI (every scheme of net/uri.h). */
 int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
                        size_t err_cap);
 

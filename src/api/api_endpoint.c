@@ -6,7 +6,6 @@
 
 #include <rill/endpoint.h>
 #include <rill/status.h>
-#include <stdio.h>
 
 #include "core/log.h"
 #include "fec/payload_id.h"
@@ -15,17 +14,7 @@
 int api_parse_endpoint(const char *uri, bool for_bind, struct rill_uri *out, char *err,
                        size_t err_cap)
 {
-  int status = uri_parse_flags(uri, for_bind ? URI_ALLOW_PORT_ZERO : 0, out, err, err_cap);
-  if (status != RILL_OK)
-    return status;
-  if (uri_scheme_interface(out->scheme) == URI_IFACE_CONTROL) {
-    snprintf(err, err_cap,
-             "scheme '%s' is not supported yet (use rtp://, rtp+rs8m://, rs8m://, "
-             "rtp+ldpc:// or ldpc://)",
-             uri_scheme_name(out->scheme));
-    return RILL_EUNSUPPORTED;
-  }
-  return RILL_OK;
+  return uri_parse_flags(uri, for_bind ? URI_ALLOW_PORT_ZERO : 0, out, err, err_cap);
 }
 
 int rill_endpoint_check(const char *uri, int for_bind, char *err, size_t err_cap)

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "net/addr.h"
 #include "pipeline/receiver.h"
+#include "pipeline/rtcp_local.h"
 
 #define DEFAULT_RATE 44100
 #define DEFAULT_CHANNELS 2
@@ -66,6 +67,8 @@ void rill_receiver_config_init(struct rill_receiver_config *config)
   config->probation_packets = DEFAULT_PROBATION;
   config->resampler_quality = DEFAULT_RESAMPLER_QUALITY;
   config->no_play_timeout_ns = DEFAULT_NO_PLAY_NS;
+  config->rtcp_min_interval_ns = RTCP_DEFAULT_MIN_INTERVAL_NS;
+  config->rtcp_timeout_ns = RTCP_DEFAULT_TIMEOUT_NS;
   /* 0 is the default of the rest: latency_tolerance_ns (follows the target),
    * socket_rcvbuf_bytes (follows the socket budget), choppy_timeout_ns (off), no
    * encodings, no SO_REUSEADDR, drift compensation on. */
@@ -108,6 +111,9 @@ int api_receiver_params(const struct rill_receiver_config *config, struct rill_r
                           : c.no_play_timeout_ns > 0 ? c.no_play_timeout_ns
                                                      : 0;
   p->choppy_timeout_ns = c.choppy_timeout_ns > 0 ? c.choppy_timeout_ns : 0;
+  p->rtcp_min_interval_ns =
+      c.rtcp_min_interval_ns > 0 ? c.rtcp_min_interval_ns : RTCP_DEFAULT_MIN_INTERVAL_NS;
+  p->rtcp_timeout_ns = c.rtcp_timeout_ns > 0 ? c.rtcp_timeout_ns : RTCP_DEFAULT_TIMEOUT_NS;
   p->resampler_quality = c.resampler_quality ? c.resampler_quality : DEFAULT_RESAMPLER_QUALITY;
   if (p->resampler_quality < 0 || p->resampler_quality > 10) {
     RILL_LOG(RILL_LOG_ERROR, "api", "receiver: resampler quality %d out of range 1..10",
@@ -165,16 +171,25 @@ int rill_receiver_bind(struct rill_receiver *recv, const char *uri, const char *
 {
   struct sockaddr_storage addr;
   struct rill_uri parsed;
+  enum receiver_iface iface;
   int status;
   if (!recv || !uri)
     return RILL_EINVAL;
   status = api_resolve_endpoint_uri(uri, true, &addr, &parsed);
   if (status != RILL_OK)
     return status;
-  status = receiver_bind_endpoint(recv, (struct sockaddr *)&addr,
-                                  uri_scheme_interface(parsed.scheme) == URI_IFACE_REPAIR
-                                      ? RECEIVER_IFACE_REPAIR
-                                      : RECEIVER_IFACE_SOURCE,
+  switch (uri_scheme_interface(parsed.scheme)) {
+  case URI_IFACE_REPAIR:
+    iface = RECEIVER_IFACE_REPAIR;
+    break;
+  case URI_IFACE_CONTROL:
+    iface = RECEIVER_IFACE_CONTROL;
+    break;
+  default:
+    iface = RECEIVER_IFACE_SOURCE;
+    break;
+  }
+  status = receiver_bind_endpoint(recv, (struct sockaddr *)&addr, iface,
                                   api_uri_fec_scheme(&parsed), multicast_iface, bound_port);
   if (status != RILL_OK)
     RILL_LOG(RILL_LOG_ERROR, "api", "cannot receive on %s: %s", uri, rill_status_message(status));
@@ -278,6 +293,8 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
     m.fec_unrecoverable = info.fec_unrecoverable;
     m.fec_repair_received = info.fec_repair_received;
     m.fec_repair_dropped = info.fec_repair_dropped;
+    m.e2e_latency_ns = info.e2e_latency_ns;
+    m.rtt_ns = info.rtt_ns;
     api_out_write((unsigned char *)sessions + n * stride, stride, &m, sizeof(m));
     n++;
   }

@@ -7,7 +7,10 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "pipeline/fec_writer.h"
+#include "net/addr.h"
+#include "pipeline/rtcp_local.h"
 #include "pipeline/sender.h"
+#include "pipeline/sender_rtcp.h"
 
 #define DEFAULT_RATE 44100
 #define DEFAULT_CHANNELS 2
@@ -32,6 +35,8 @@ void rill_sender_config_init(struct rill_sender_config *config)
   config->packet_length_ns = DEFAULT_PACKET_NS;
   config->fec_source_packets = FEC_WRITER_DEFAULT_K;
   config->fec_repair_packets = FEC_WRITER_DEFAULT_R;
+  config->rtcp_min_interval_ns = RTCP_DEFAULT_MIN_INTERVAL_NS;
+  config->rtcp_timeout_ns = RTCP_DEFAULT_TIMEOUT_NS;
 }
 
 int api_sender_params(const struct rill_sender_config *config, struct rill_sender_params *p)
@@ -103,6 +108,9 @@ int api_sender_params(const struct rill_sender_config *config, struct rill_sende
   p->queue_packets = SEND_QUEUE_PACKETS;
   p->fec_source_packets = c.fec_source_packets;
   p->fec_repair_packets = c.fec_repair_packets;
+  p->rtcp_min_interval_ns =
+      c.rtcp_min_interval_ns > 0 ? c.rtcp_min_interval_ns : RTCP_DEFAULT_MIN_INTERVAL_NS;
+  p->rtcp_timeout_ns = c.rtcp_timeout_ns > 0 ? c.rtcp_timeout_ns : RTCP_DEFAULT_TIMEOUT_NS;
   return RILL_OK;
 }
 
@@ -137,11 +145,23 @@ int rill_sender_connect(struct rill_sender *sender, const char *uri)
   status = api_resolve_endpoint_uri(uri, false, &addr, &parsed);
   if (status != RILL_OK)
     return status;
-  iface = uri_scheme_interface(parsed.scheme) == URI_IFACE_REPAIR ? SENDER_IFACE_REPAIR
-                                                                   : SENDER_IFACE_SOURCE;
+  switch (uri_scheme_interface(parsed.scheme)) {
+  case URI_IFACE_REPAIR:
+    iface = SENDER_IFACE_REPAIR;
+    break;
+  case URI_IFACE_CONTROL:
+    iface = SENDER_IFACE_CONTROL;
+    break;
+  default:
+    iface = SENDER_IFACE_SOURCE;
+    break;
+  }
   status = sender_connect_endpoint(sender, (struct sockaddr *)&addr, iface,
                                    api_uri_fec_scheme(&parsed));
-  if (status == RILL_EINVAL)
+  if (status == RILL_ESTATE)
+    RILL_LOG(RILL_LOG_ERROR, "api", "cannot send to %s: that kind of endpoint is connected already",
+             uri);
+  else if (status == RILL_EINVAL)
     RILL_LOG(RILL_LOG_ERROR, "api",
              "cannot send to %s: its FEC encoding disagrees with the other endpoint's, or "
              "the FEC block size is invalid (rs8m: source + repair <= 255; ldpc: repair >= 7)",
@@ -164,11 +184,49 @@ int rill_sender_write(struct rill_sender *sender, const float *samples, size_t f
   return RILL_OK;
 }
 
+/* The receivers' reports into the caller's array (stride receivers[0].struct_size). */
+static int write_receiver_reports(struct sender_rtcp *rtcp, struct rill_sender_metrics *full,
+                                  struct rill_receiver_report *out, size_t cap)
+{
+  struct sender_rtcp_totals t;
+  struct sender_rtcp_peer peers[SENDER_RTCP_MAX_PEERS];
+  size_t i, n = 0, stride = 0;
+  int status = RILL_OK;
+  if (out && cap > 0)
+    status = api_out_size(out, sizeof(struct rill_receiver_report), "receiver report", &stride);
+  if (status != RILL_OK)
+    return status;
+  sender_rtcp_stats(rtcp, &t, peers, SENDER_RTCP_MAX_PEERS, &n);
+  full->rtcp_sent = t.sent;
+  full->rtcp_received = t.received;
+  full->rtcp_malformed = t.malformed;
+  full->receiver_count = t.peers;
+  for (i = 0; out && i < n && i < cap; i++) {
+    struct rill_receiver_report r;
+    memset(&r, 0, sizeof(r));
+    r.ssrc = peers[i].ssrc;
+    memcpy(r.cname, peers[i].cname, sizeof(r.cname));
+    addr_format(&peers[i].addr, r.address, sizeof(r.address));
+    r.reports = peers[i].reports;
+    r.fraction_lost = peers[i].fraction_lost / 256.0;
+    r.cumulative_lost = peers[i].cum_lost;
+    r.ext_highest_seq = peers[i].ext_highest_seq;
+    r.jitter_ns = peers[i].jitter_ns;
+    r.rtt_ns = peers[i].rtt_ns;
+    r.e2e_latency_ns = peers[i].e2e_latency_ns;
+    r.latency_ns = peers[i].queue_latency_ns;
+    api_out_write((unsigned char *)out + i * stride, stride, &r, sizeof(r));
+    full->receivers_written++;
+  }
+  return RILL_OK;
+}
+
 int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *out)
 {
   struct sender_totals t;
   struct rill_limiter_stats g;
   struct rill_sender_metrics full;
+  struct sender_rtcp *rtcp;
   size_t out_size;
   int status;
   if (!sender || !out)
@@ -177,8 +235,17 @@ int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *
                         "sender", &out_size);
   if (status != RILL_OK)
     return status;
-  sender_stats(sender, &t, &g);
   memset(&full, 0, sizeof(full));
+  /* The caller's array, if its struct has the fields. */
+  if (out_size >= API_SIZE_THROUGH(struct rill_sender_metrics, receiver_cap)) {
+    full.receivers = out->receivers;
+    full.receiver_cap = out->receiver_cap;
+  }
+  rtcp = sender_control(sender);
+  if (rtcp && (status = write_receiver_reports(rtcp, &full, full.receivers,
+                                               full.receiver_cap)) != RILL_OK)
+    return status;
+  sender_stats(sender, &t, &g);
   full.ssrc = t.ssrc;
   full.frames_written = t.frames_written;
   full.packets_sent = t.packets_sent;

@@ -19,4 +19,13 @@ static inline int64_t clock_now_ns(void)
   return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
+/* Wall-clock time (Unix epoch) in nanoseconds: only for what crosses
+ * machines (RTCP's NTP timestamps). Thread role: any. */
+static inline int64_t clock_realtime_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
 #endif /* RILL_CORE_CLOCK_H */

@@ -112,6 +112,7 @@ static void receiver_tick(struct context_client *c, int64_t now_ns)
   leave_idle(r); /* also when no port has an idle watch (tests) */
   check_idle(r, now_ns);
   warn_saturated(r, now_ns);
+  receiver_rtcp_tick(r, now_ns);
   for (i = 0; i < r->p.max_sessions; i++) {
     struct rsession *s = &r->slots[i];
     int st = atomic_load_explicit(&s->state, memory_order_acquire);
@@ -226,6 +227,8 @@ int receiver_create(struct rill_context *ctx, const struct rill_receiver_params 
     return status;
   r->ctx = ctx;
   r->p = *params;
+  r->control_port = -1;
+  rtcp_local_init(&r->rtcp, 0);
   idle_gate_init(&r->gate, clock_now_ns());
   ratelimit_init(&r->rate_warn, RECEIVER_LOG_INTERVAL_NS, 1);
   ratelimit_init(&r->saturation_warn, RECEIVER_LOG_INTERVAL_NS, 1);
@@ -299,6 +302,7 @@ static int close_on_loop(void *arg)
   size_t i, n = receiver_ports_bound(r);
   if (n > 0)
     context_remove_client(&r->client);
+  receiver_rtcp_stop(r);
   if (r->idle_watch_open) {
     r->idle_watch_open = false;
     atomic_fetch_add(&r->handles_open, 1); /* until libuv has closed it */
@@ -362,8 +366,11 @@ static int bind_on_loop(void *arg)
   struct rill_receiver *r = q->r;
   struct rill_context *ctx = r->ctx;
   size_t n = receiver_ports_bound(r);
-  int status = udp_port_open(q->port, &ctx->loop.loop, q->addr, q->reuse_addr, ctx->buffers,
-                             &ctx->global, r->p.socket_budget_bytes);
+  int status;
+  if (q->kind == RECEIVER_IFACE_CONTROL && r->control_port >= 0)
+    return RILL_ESTATE; /* one control endpoint serves every session */
+  status = udp_port_open(q->port, &ctx->loop.loop, q->addr, q->reuse_addr, ctx->buffers,
+                         &ctx->global, r->p.socket_budget_bytes);
   if (status != RILL_OK)
     return status;
   /* The port's user is its endpoint (what it carries). */
@@ -405,6 +412,10 @@ static int bind_on_loop(void *arg)
     r->idle_watch_open = true;
   }
   r->ports[n] = q->port;
+  if (q->kind == RECEIVER_IFACE_CONTROL) {
+    r->control_port = (int)n;
+    receiver_rtcp_start(r);
+  }
   if (r->idle_paused)
     udp_port_hold(q->port); /* bound while idle: receives when the reader is back */
   atomic_fetch_add(&r->handles_open, 1);

@@ -48,6 +48,10 @@ struct rill_receiver_params {
   int64_t no_play_timeout_ns;  /* watchdog: no audio played this long ends a session; 0: off */
   int64_t choppy_timeout_ns;   /* watchdog: choppy this long ends a session; 0: off */
   int resampler_quality;       /* speexdsp quality 0..10 */
+  /* RTCP (a control endpoint): the floor of the report interval (RFC 3550
+   * 6.2's Tmin), and the silence after which a session that sent RTCP ends. */
+  int64_t rtcp_min_interval_ns;
+  int64_t rtcp_timeout_ns;
 };
 
 /* The receiver's counters and the sums of every session's, removed
@@ -80,12 +84,16 @@ struct receiver_session_info {
   /* FEC (see pipeline/fec_reader.h): packets restored, blocks given up with
    * packets missing, repair packets routed here / not used. */
   uint64_t fec_recovered, fec_unrecoverable, fec_repair_received, fec_repair_dropped;
+  /* RTCP (0: unknown, no SR or no report exchange yet). */
+  int64_t e2e_latency_ns;      /* capture at the sender to output by read */
+  int64_t rtt_ns;              /* round trip to the sender (XR RRTR/DLRR) */
 };
 
 /* What a bound port carries (roc's "interface"). */
 enum receiver_iface {
   RECEIVER_IFACE_SOURCE = 0, /* RTP; with a FEC source footer if the endpoint has FEC */
   RECEIVER_IFACE_REPAIR,     /* FEC repair packets (no RTP header) */
+  RECEIVER_IFACE_CONTROL,    /* RTCP: one such endpoint per receiver */
 };
 
 /* A port's role, passed to its datagram callback. */

@@ -33,6 +33,12 @@
   X(sessions_evicted, PUBLIC, "unproven sessions ended to make room (network)")              \
   X(watchdog_resets, PUBLIC, "sessions ended by the watchdog (reader)")                      \
   X(idle_entries, PUBLIC, "times the receiver went idle (network)")                          \
+  X(rtcp_received, PUBLIC, "RTCP datagrams on the control endpoint (network)")               \
+  X(rtcp_malformed, PUBLIC, "RTCP datagrams or parts rejected: a length or count lies (network)") \
+  X(rtcp_unmatched, PUBLIC, "RTCP reports and BYEs for no session of theirs (network)")      \
+  X(rtcp_sent, PUBLIC, "RTCP reports sent (network)")                                         \
+  X(sessions_bye, PUBLIC, "sessions ended by their sender's BYE (network)")                  \
+  X(sessions_rtcp_timeout, PUBLIC, "sessions ended by RTCP silence (network)")               \
   X(ratio_updates, INTERNAL, "drift ratio changes applied: filter rebuilds (reader)")        \
   X(resampler_input_dropped, INTERNAL, "frames the resampler did not take (reader; 0)")      \
   X(resampler_output_short, INTERNAL, "frames the resampler did not produce (reader; 0)")

@@ -17,6 +17,7 @@
 #include "pipeline/receiver.h"
 #include "pipeline/receiver_counters.h"
 #include "pipeline/receiver_session.h"
+#include "pipeline/rtcp_local.h"
 #include "pipeline/session_table.h"
 
 #define RECEIVER_MAX_PORTS 4
@@ -69,6 +70,13 @@ struct rill_receiver {
   /* FEC: the decoder and its per-slot blocks, created by the first FEC
    * endpoint (owned; network thread after that, stats any). */
   _Atomic(struct fec_reader *) fec;
+
+  /* RTCP (receiver_rtcp.c; network thread): the control endpoint's port
+   * index (-1: none yet), the local participant, the report timer. */
+  int control_port;
+  struct rtcp_local rtcp;
+  uv_timer_t rtcp_timer;
+  bool rtcp_timer_open;
 };
 
 /* Ports bound now. Thread role: any. */
@@ -80,6 +88,16 @@ static inline size_t receiver_ports_bound(struct rill_receiver *r)
 /* The datagram callback of every port (receiver_ingress.c). Thread role: network. */
 void receiver_on_datagram(void *user, struct rill_buffer *buf, const struct sockaddr *src,
                           int64_t now_ns);
+
+/* RTCP (receiver_rtcp.c). Thread role: network. A datagram of the control
+ * endpoint; the housekeeping part (RTCP silence, end-to-end latency); the
+ * report timer, started when the control endpoint is bound and stopped on
+ * close. */
+void receiver_on_rtcp(struct rill_receiver *r, const uint8_t *data, size_t len,
+                      const struct sockaddr *src, int64_t now_ns);
+void receiver_rtcp_tick(struct rill_receiver *r, int64_t now_ns);
+void receiver_rtcp_start(struct rill_receiver *r);
+void receiver_rtcp_stop(struct rill_receiver *r);
 
 /* Free slot `slot` (RETIRED, or any while the network holds the idle gate):
  * counters to `gone`, FEC blocks released, unlinked, back to the free slots

@@ -272,6 +272,10 @@ void receiver_on_datagram(void *user, struct rill_buffer *buf, const struct sock
   size_t rtp_bytes = buf->len_bytes;
 
   counter_bump(&r->counters.datagrams);
+  if (ep->iface == RECEIVER_IFACE_CONTROL) {
+    receiver_on_rtcp(r, buf->data, buf->len_bytes, src, now_ns);
+    goto drop_buffer;
+  }
   if (ep->iface == RECEIVER_IFACE_REPAIR) {
     on_repair(r, buf, src, now_ns);
     return;

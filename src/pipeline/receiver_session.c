@@ -127,6 +127,14 @@ bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, ui
   s->net.last_packet_ns = now_ns;
   s->net.have_transit = false;
   s->net.jitter = 0;
+  s->net.have_seq = false;
+  s->net.seq_cycles = 0;
+  memset(&s->net.rtcp, 0, sizeof(s->net.rtcp));
+  atomic_store_explicit(&s->e2e_latency_ns, 0, memory_order_relaxed);
+  atomic_store_explicit(&s->rtt_ns, 0, memory_order_relaxed);
+  /* An even sequence with time 0: no play position yet. The reader does
+   * not touch a FREE slot. */
+  atomic_store_explicit(&s->play.mono_ns, 0, memory_order_relaxed);
   /* The reader's counters too: they still hold the slot's previous session
    * until the reader first plays this one. The reader does not touch a FREE
    * slot, so this thread may write them. */
@@ -165,6 +173,24 @@ void rsession_on_packet(struct rsession *s, const struct rill_packet *pkt)
   }
   s->net.have_transit = true;
   s->net.last_transit = transit;
+  /* RFC 3550 A.1, without its probation (admission does that): a forward
+   * jump that wraps counts a cycle; older packets leave the maximum alone. */
+  if (!s->net.have_seq) {
+    s->net.have_seq = true;
+    s->net.base_seq = s->net.max_seq = pkt->seq;
+  } else if (seq_diff(pkt->seq, s->net.max_seq) > 0) {
+    if (pkt->seq < s->net.max_seq)
+      s->net.seq_cycles += 1u << 16;
+    s->net.max_seq = pkt->seq;
+  }
+}
+
+bool rsession_ext_max_seq(const struct rsession *s, uint32_t *out)
+{
+  if (!s->net.have_seq)
+    return false;
+  *out = s->net.seq_cycles + s->net.max_seq;
+  return true;
 }
 
 bool rsession_close(struct rsession *s)
@@ -335,6 +361,32 @@ static bool play_resampled(struct rsession *s, struct rsession_reader *rd, float
   return audio > 0;
 }
 
+/* The frame this read outputs first: the depacketizer's next one, less
+ * what the resampler holds (read from the depacketizer, not output yet). */
+static void publish_play_position(struct rsession *s, int64_t now_ns)
+{
+  uint32_t ts = s->rt.depack.next_ts;
+  unsigned seq = atomic_load_explicit(&s->play.seq, memory_order_relaxed);
+  if (s->rs_active)
+    ts -= (uint32_t)(resampler_buffered_frames(&s->rt.rs) + 0.5);
+  atomic_store_explicit(&s->play.seq, seq + 1, memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(&s->play.rtp_ts, ts, memory_order_relaxed);
+  atomic_store_explicit(&s->play.mono_ns, now_ns, memory_order_relaxed);
+  atomic_store_explicit(&s->play.seq, seq + 2, memory_order_release);
+}
+
+bool rsession_play_position(struct rsession *s, uint32_t *rtp_ts, int64_t *mono_ns)
+{
+  unsigned seq = atomic_load_explicit(&s->play.seq, memory_order_acquire);
+  if (seq & 1)
+    return false;
+  *rtp_ts = atomic_load_explicit(&s->play.rtp_ts, memory_order_relaxed);
+  *mono_ns = atomic_load_explicit(&s->play.mono_ns, memory_order_relaxed);
+  atomic_thread_fence(memory_order_acquire);
+  return atomic_load_explicit(&s->play.seq, memory_order_relaxed) == seq && *mono_ns != 0;
+}
+
 bool rsession_play(struct rsession *s, struct rsession_reader *rd, float *out, uint32_t frames,
                    int64_t now_ns)
 {
@@ -347,6 +399,8 @@ bool rsession_play(struct rsession *s, struct rsession_reader *rd, float *out, u
     start_playback(s, rd->p);
   while (spsc_ring_pop(s->ring, &pkt) == RILL_OK)
     depack_push(&rt->depack, pkt);
+  if (rt->depack.started)
+    publish_play_position(s, now_ns);
   if (s->rs_active) {
     audio = play_resampled(s, rd, out, frames, now_ns);
   } else if (depack_read(&rt->depack, rd->scratch, frames) > 0) {
@@ -413,6 +467,8 @@ bool rsession_snapshot(struct rsession *s, struct receiver_session_info *info)
     info->latency_ns = atomic_load_explicit(&s->latency_ns, memory_order_relaxed);
     info->scaling_ppb = atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed);
     info->saturated = atomic_load_explicit(&s->saturated, memory_order_relaxed);
+    info->e2e_latency_ns = atomic_load_explicit(&s->e2e_latency_ns, memory_order_relaxed);
+    info->rtt_ns = atomic_load_explicit(&s->rtt_ns, memory_order_relaxed);
     info->memory_bytes = atomic_load_explicit(&s->scope.used_bytes, memory_order_relaxed);
     atomic_thread_fence(memory_order_acquire);
     if (atomic_load_explicit(&s->id.seq, memory_order_relaxed) != seq ||

@@ -58,12 +58,43 @@ struct rsession_identity {
   atomic_uint_least64_t source[RSESSION_IDENTITY_WORDS];
 };
 
+/* RTCP state of a session (network thread only; pipeline/receiver_rtcp.c).
+ * Reset when the slot starts, so it lives in the slot: no memory of its own. */
+struct rsession_rtcp {
+  bool seen;                     /* RTCP from this session's sender was accepted */
+  struct sockaddr_storage addr;  /* where that RTCP came from: reports go there */
+  int64_t last_ns;               /* when the last one arrived */
+  bool have_sr;
+  uint64_t sr_ntp;               /* last SR: the sender's NTP time ... */
+  uint32_t sr_rtp;               /* ... and the RTP timestamp it maps to */
+  int64_t sr_recv_ns;            /* when that SR arrived */
+  uint32_t expected_prior;       /* RFC 3550 A.3: counts at the previous report */
+  uint64_t received_prior;
+};
+
 /* Network thread only. */
 struct rsession_net {
   int64_t last_packet_ns;
   bool have_transit;
   uint32_t last_transit; /* for the jitter estimate, in RTP units (wraps) */
   double jitter;         /* RTP units */
+  /* Sequence numbers (RFC 3550 A.1, for the reception report): the first
+   * one, the highest, and how often the highest wrapped. */
+  bool have_seq;
+  uint16_t base_seq;
+  uint16_t max_seq;
+  uint32_t seq_cycles;   /* count of wraps << 16 */
+  struct rsession_rtcp rtcp;
+};
+
+/* Where playback is (the reader publishes it at each read, under a sequence
+ * lock): the RTP timestamp of the first frame a read output, and the
+ * monotonic time of that read. With the sender's SR mapping, that gives the
+ * end-to-end latency. */
+struct rsession_play_pos {
+  atomic_uint seq; /* odd while the reader writes */
+  atomic_uint_least32_t rtp_ts;
+  atomic_int_least64_t mono_ns;
 };
 
 /* The reader only (or the network thread holding the idle gate). */
@@ -103,9 +134,11 @@ struct rsession {
   /* Published for metrics (any thread reads): the network thread's values
    * first, then (on their own lines) the reader's. */
   _Alignas(RSESSION_CACHE_LINE) atomic_int_least64_t jitter_ns; /* network */
+  atomic_int_least64_t e2e_latency_ns, rtt_ns;                  /* network (RTCP), 0: unknown */
   struct session_counters counters;                             /* split by writer */
   atomic_int_least64_t latency_ns, scaling_ppb;                 /* reader */
   atomic_bool saturated;                                        /* reader */
+  struct rsession_play_pos play;                                /* reader */
 };
 
 /* What the reader needs besides the session, shared by every session of a
@@ -147,6 +180,10 @@ bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, ui
  * with or without a packet record.) */
 void rsession_on_packet(struct rsession *s, const struct rill_packet *pkt);
 
+/* The highest sequence number received, extended by its wraps (RFC 3550
+ * A.1); false before the first packet. */
+bool rsession_ext_max_seq(const struct rsession *s, uint32_t *out);
+
 /* ACTIVE -> CLOSING (CAS: the reader's watchdog may retire it meanwhile). */
 bool rsession_close(struct rsession *s);
 
@@ -171,6 +208,10 @@ bool rsession_play(struct rsession *s, struct rsession_reader *rd, float *out, u
 void rsession_retire(struct rsession *s, int from);
 
 /* ---- any thread ---- */
+
+/* The play position the reader published last; false if none yet or the
+ * reader was writing it (try again later). */
+bool rsession_play_position(struct rsession *s, uint32_t *rtp_ts, int64_t *mono_ns);
 
 /* A consistent snapshot of an ACTIVE session's identity and counters;
  * false if the slot was being rewritten (skip it this time). */

@@ -21,7 +21,10 @@
 #include "core/sizemath.h"
 #include "core/spsc_ring.h"
 #include "net/udp_port.h"
+#include "core/buffer.h"
+#include "core/clock.h"
 #include "pipeline/fec_writer.h"
+#include "pipeline/sender_rtcp.h"
 #include "rtp/rtp.h"
 
 /* Resampling the input: chunks of this many input frames, and room for their
@@ -31,6 +34,8 @@
 #define SENDER_MAX_RATE_RATIO 8
 /* The network thread sends what the writer queued this often. */
 #define SENDER_PUMP_MS 1
+/* Budget of what the socket receives (RTCP reports from receivers). */
+#define SENDER_SOCKET_BYTES ((size_t)64 << 10)
 
 struct send_slot {
   uint32_t len;
@@ -73,6 +78,16 @@ struct rill_sender {
   struct sockaddr_storage repair_dest;
   atomic_bool repair_dest_set;
   atomic_uint_least64_t repair_sent;
+  /* RTCP: the capture anchor the writer publishes at each write (an RTP
+   * timestamp and its capture time, under a sequence lock), and the
+   * reporting part, created by the control endpoint (owned). */
+  struct {
+    atomic_uint seq; /* odd while the writer updates it */
+    atomic_uint_least32_t rtp_ts;
+    atomic_int_least64_t mono_ns;
+  } anchor;
+  _Atomic(struct sender_rtcp *) rtcp;
+  bool control_connected; /* control */
 };
 
 static uint32_t random_u32(void)
@@ -205,6 +220,34 @@ struct connect_req {
   bool open_port;
 };
 
+/* What an SR says of the stream (network thread, for sender_rtcp). */
+static void rtcp_media(void *user, struct sender_rtcp_media *m)
+{
+  struct rill_sender *s = user;
+  uint64_t sent = atomic_load_explicit(&s->sent, memory_order_relaxed) -
+                  atomic_load_explicit(&s->repair_sent, memory_order_relaxed);
+  unsigned seq = atomic_load_explicit(&s->anchor.seq, memory_order_acquire);
+  m->rate_hz = s->p.enc.rate_hz;
+  m->packets = (uint32_t)sent;
+  m->octets = (uint32_t)(sent * s->p.packet_frames * rtp_bytes_per_frame(&s->p.enc));
+  m->anchor_rtp = atomic_load_explicit(&s->anchor.rtp_ts, memory_order_relaxed);
+  m->anchor_mono_ns = atomic_load_explicit(&s->anchor.mono_ns, memory_order_relaxed);
+  atomic_thread_fence(memory_order_acquire);
+  m->have_anchor = !(seq & 1) && seq != 0 &&
+                   atomic_load_explicit(&s->anchor.seq, memory_order_relaxed) == seq;
+}
+
+/* A datagram on the sender's socket: RTCP from receivers, or nothing we know. */
+static void on_datagram(void *user, struct rill_buffer *buf, const struct sockaddr *src,
+                        int64_t now_ns)
+{
+  struct rill_sender *s = user;
+  struct sender_rtcp *rtcp = atomic_load_explicit(&s->rtcp, memory_order_relaxed);
+  if (rtcp)
+    sender_rtcp_on_datagram(rtcp, buf->data, buf->len_bytes, src, now_ns);
+  buffer_unref(buf);
+}
+
 static int connect_on_loop(void *arg)
 {
   struct connect_req *q = arg;
@@ -217,8 +260,9 @@ static int connect_on_loop(void *arg)
   if (q->open_port) {
     memset(&any, 0, sizeof(any));
     any.ss_family = q->dest->sa_family;
-    status = udp_port_open(s->port, &s->ctx->loop.loop, (struct sockaddr *)&any, false, NULL,
-                           NULL, 0);
+    /* With a receive budget: receivers' RTCP reports come back here. */
+    status = udp_port_open(s->port, &s->ctx->loop.loop, (struct sockaddr *)&any, false,
+                           s->ctx->buffers, &s->ctx->global, SENDER_SOCKET_BYTES);
     if (status != RILL_OK)
       return status;
     atomic_fetch_add(&s->handles_open, 1);
@@ -229,7 +273,12 @@ static int connect_on_loop(void *arg)
     atomic_fetch_add(&s->handles_open, 1);
   }
   /* Either endpoint may come first; each sets its own destination. */
-  if (q->iface == SENDER_IFACE_REPAIR) {
+  if (q->iface == SENDER_IFACE_CONTROL) {
+    status = udp_port_start(s->port, on_datagram, s);
+    if (status != RILL_OK)
+      return status;
+    sender_rtcp_start(atomic_load(&s->rtcp), s->port, q->dest, rtcp_media, s, &s->handles_open);
+  } else if (q->iface == SENDER_IFACE_REPAIR) {
     memcpy(&s->repair_dest, q->dest, len);
     atomic_store_explicit(&s->repair_dest_set, true, memory_order_relaxed);
   } else {
@@ -269,10 +318,22 @@ int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
                             enum sender_iface iface, int fec)
 {
   struct connect_req q = {s, dest, iface, s->port == NULL};
-  bool *connected = iface == SENDER_IFACE_REPAIR ? &s->repair_connected : &s->source_connected;
+  bool *connected = iface == SENDER_IFACE_REPAIR    ? &s->repair_connected
+                    : iface == SENDER_IFACE_CONTROL ? &s->control_connected
+                                                    : &s->source_connected;
+  struct sender_rtcp *rtcp = NULL;
   int status;
   if (*connected)
     return RILL_ESTATE;
+  if (iface == SENDER_IFACE_CONTROL) {
+    if (fec)
+      return RILL_EINVAL;
+    status = sender_rtcp_create(s->ctx, s->ssrc, s->p.rtcp_min_interval_ns,
+                                s->p.rtcp_timeout_ns, &rtcp);
+    if (status != RILL_OK)
+      return status;
+    atomic_store(&s->rtcp, rtcp);
+  }
   /* Source and repair must agree: plain RTP with a repair endpoint, or a
    * repair endpoint without FEC, is refused. */
   if ((iface == SENDER_IFACE_REPAIR && !fec) ||
@@ -280,11 +341,11 @@ int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
       (s->repair_connected && iface == SENDER_IFACE_SOURCE && s->fec_scheme != fec))
     return RILL_EINVAL;
   if (fec && (status = enable_fec(s, fec)) != RILL_OK)
-    return status;
+    goto err_rtcp;
   if (q.open_port) {
     status = mem_alloc(s->ctx->arena, &s->ctx->global, sizeof(*s->port), (void **)&s->port);
     if (status != RILL_OK)
-      return status;
+      goto err_rtcp;
   }
   status = evloop_call(&s->ctx->loop, connect_on_loop, &q);
   if (status != RILL_OK) {
@@ -292,10 +353,22 @@ int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
       mem_free(s->ctx->arena, &s->ctx->global, s->port, sizeof(*s->port));
       s->port = NULL;
     }
-    return status;
+    goto err_rtcp;
   }
   *connected = true;
   return RILL_OK;
+
+err_rtcp:
+  if (rtcp) {
+    atomic_store(&s->rtcp, NULL);
+    sender_rtcp_destroy(rtcp);
+  }
+  return status;
+}
+
+struct sender_rtcp *sender_control(struct rill_sender *s)
+{
+  return atomic_load_explicit(&s->rtcp, memory_order_acquire);
 }
 
 /* Writer: queue the repair packets of the block just completed. */
@@ -385,10 +458,27 @@ static void stage_frames(struct rill_sender *s, const float *samples, uint32_t f
   }
 }
 
+/* The frames of this write were captured just before it: the first one
+ * `frames` frames of input ago. Its RTP timestamp is the next one staged
+ * (a resampler's delay aside). */
+static void publish_anchor(struct rill_sender *s, uint32_t frames)
+{
+  uint32_t rate = s->p.input_rate_hz ? s->p.input_rate_hz : s->p.enc.rate_hz;
+  int64_t capture = clock_now_ns() - (int64_t)frames * NS_PER_S / rate;
+  unsigned seq = atomic_load_explicit(&s->anchor.seq, memory_order_relaxed);
+  atomic_store_explicit(&s->anchor.seq, seq + 1, memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(&s->anchor.rtp_ts, s->ts + s->staged, memory_order_relaxed);
+  atomic_store_explicit(&s->anchor.mono_ns, capture, memory_order_relaxed);
+  atomic_store_explicit(&s->anchor.seq, seq + 2, memory_order_release);
+}
+
 void sender_write(struct rill_sender *s, const float *samples, uint32_t frames)
 {
   uint32_t wire_ch = s->p.enc.channels, in_ch = s->p.input_channels;
   atomic_fetch_add_explicit(&s->frames_written, frames, memory_order_relaxed);
+  if (frames > 0)
+    publish_anchor(s, frames);
   if (!s->rs_active) {
     stage_frames(s, samples, frames, in_ch);
     return;
@@ -447,6 +537,8 @@ static int close_on_loop(void *arg)
   if (!s->port)
     return RILL_OK;
   flush_sends(s);
+  /* After the last packets: BYE (with a last SR) ends the session at once. */
+  sender_rtcp_stop(atomic_load(&s->rtcp));
   if (s->pump_open) {
     s->pump_open = false;
     uv_timer_stop(&s->pump);
@@ -485,6 +577,7 @@ void sender_destroy(struct rill_sender *s)
   if (s->port)
     mem_free(ctx->arena, &ctx->global, s->port, sizeof(*s->port));
   fec_writer_destroy(atomic_load(&s->fec));
+  sender_rtcp_destroy(atomic_load(&s->rtcp));
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
   free_resampling(s);

@@ -31,12 +31,17 @@ struct rill_sender_params {
    * packets per block; 0: roc's defaults, 18 and 10. */
   uint32_t fec_source_packets;
   uint32_t fec_repair_packets;
+  /* RTCP (a control endpoint): the report interval's floor, and the
+   * silence after which a receiver is forgotten. */
+  int64_t rtcp_min_interval_ns;
+  int64_t rtcp_timeout_ns;
 };
 
 /* What an endpoint receives (roc's "interface"). */
 enum sender_iface {
   SENDER_IFACE_SOURCE = 0, /* RTP packets (with a FEC footer when FEC is on) */
   SENDER_IFACE_REPAIR,     /* FEC repair packets */
+  SENDER_IFACE_CONTROL,    /* RTCP: reports go there, receivers' reports come back */
 };
 
 struct sender_totals {
@@ -57,7 +62,8 @@ int sender_connect(struct rill_sender *s, const struct sockaddr *dest);
 
 /*
  * Send `iface` packets to `dest`, with FEC scheme `fec` (enum fec_scheme;
- * 0: none, only for SOURCE). The first call opens the socket; a second one
+ * 0: none, only for SOURCE; CONTROL takes none: RTCP reports go to `dest`
+ * from the same socket, and receivers' reports come back to it). The first call opens the socket; a second one
  * adds the other interface on the same socket (roc's receivers pair source
  * and repair traffic by the sender's address). A FEC endpoint creates the
  * FEC writer; source and repair must name the same scheme. Connect before
@@ -79,6 +85,10 @@ void sender_write(struct rill_sender *s, const float *samples, uint32_t frames);
 /* Counters and the context's global budget. Thread role: any. */
 void sender_stats(struct rill_sender *s, struct sender_totals *out,
                   struct rill_limiter_stats *global);
+
+/* The RTCP part (pipeline/sender_rtcp.h), NULL without a control endpoint.
+ * Thread role: any. */
+struct sender_rtcp *sender_control(struct rill_sender *s);
 
 /* Channels of the frames write takes. Thread role: any. */
 uint32_t sender_input_channels(const struct rill_sender *s);

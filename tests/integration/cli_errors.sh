@@ -109,7 +109,9 @@ strict scheme "$recv" -s udp://127.0.0.1:5000 "${R[@]}"
 strict scheme "$recv" -s foo://127.0.0.1:5000 "${R[@]}"
 strict port "$recv" -s rtp://127.0.0.1 "${R[@]}"
 strict 70000 "$recv" -s rtp://127.0.0.1:70000 "${R[@]}"
-strict 'not supported' "$recv" -s rtcp://127.0.0.1:5000 "${R[@]}"
+strict 'source endpoint' "$recv" -s rtcp://127.0.0.1:5000 "${R[@]}"
+strict 'control endpoint' "$recv" -s "$L" -c rtp://127.0.0.1:5001 "${R[@]}"
+strict '70000' "$recv" -s "$L" -c rtcp://127.0.0.1:70000 "${R[@]}"
 # FEC endpoints: source and repair must come together and agree.
 strict 'repair endpoint' "$recv" -s rtp+rs8m://127.0.0.1:5000 "${R[@]}"
 strict disagrees "$recv" -s rtp+rs8m://127.0.0.1:5000 -r ldpc://127.0.0.1:5001 "${R[@]}"
@@ -165,7 +167,9 @@ strict scheme "$send" -i "$tmp/in.wav" -s udp://127.0.0.1:5000
 strict port "$send" -i "$tmp/in.wav" -s rtp://127.0.0.1
 strict 70000 "$send" -i "$tmp/in.wav" -s rtp://127.0.0.1:70000
 strict 'port 0' "$send" -i "$tmp/in.wav" -s rtp://127.0.0.1:0
-strict 'not supported' "$send" -i "$tmp/in.wav" -s rtcp://127.0.0.1:5000
+strict 'source endpoint' "$send" -i "$tmp/in.wav" -s rtcp://127.0.0.1:5000
+strict 'control endpoint' "$send" -i "$tmp/in.wav" -s "$D" -c rs8m://127.0.0.1:5001
+strict 'port 0' "$send" -i "$tmp/in.wav" -s "$D" -c rtcp://127.0.0.1:0
 strict 'repair endpoint' "$send" -i "$tmp/in.wav" -s rtp+rs8m://127.0.0.1:5000
 strict disagrees "$send" -i "$tmp/in.wav" -s rtp+ldpc://127.0.0.1:5000 -r rs8m://127.0.0.1:5001
 strict disagrees "$send" -i "$tmp/in.wav" -s rtp+rs8m://127.0.0.1:5000 -r rs8m://127.0.0.1:5001 \

@@ -168,13 +168,14 @@ static void *traffic_thread(void *arg)
 
 static void traffic_start(struct traffic *t, struct rill_context *ctx,
                           const struct rill_sender_config *cfg, const char *source_uri,
-                          const char *repair_uri, double speed)
+                          const char *repair_uri, const char *control_uri, double speed)
 {
   memset(t, 0, sizeof(*t));
   assert_int_equal(rill_sender_open(ctx, cfg, &t->sender), RILL_OK);
   assert_int_equal(rill_sender_connect(t->sender, source_uri), RILL_OK);
   if (repair_uri)
     assert_int_equal(rill_sender_connect(t->sender, repair_uri), RILL_OK);
+  assert_int_equal(rill_sender_connect(t->sender, control_uri), RILL_OK);
   t->rate_hz = cfg->input_rate_hz ? cfg->input_rate_hz : cfg->encoding.rate_hz;
   t->channels = cfg->encoding.channels;
   t->speed = speed;
@@ -239,8 +240,8 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
   struct rill_session_metrics sessions[4] = {{.struct_size = sizeof(sessions[0])}};
   struct traffic fec_sender, plain_sender;
   struct reader_job j;
-  uint16_t fec_port = 0, repair_port = 0, plain_port = 0;
-  char src_uri[64], rpr_uri[64], plain_uri[64];
+  uint16_t fec_port = 0, repair_port = 0, plain_port = 0, ctl_port = 0;
+  char src_uri[64], rpr_uri[64], plain_uri[64], ctl_uri[64];
   size_t n = 0, i;
   bool drift_engaged = false;
   pthread_t t;
@@ -258,6 +259,10 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
   assert_int_equal(rill_receiver_bind(recv, "rtp+rs8m://127.0.0.1:0", NULL, &fec_port), RILL_OK);
   assert_int_equal(rill_receiver_bind(recv, "rs8m://127.0.0.1:0", NULL, &repair_port), RILL_OK);
   assert_int_equal(rill_receiver_bind(recv, "rtp://127.0.0.1:0", NULL, &plain_port), RILL_OK);
+  /* RTCP on: sender reports come in, reports go out, end-to-end latency
+   * is computed from the reader's published play position. */
+  assert_int_equal(rill_receiver_bind(recv, "rtcp://127.0.0.1:0", NULL, &ctl_port), RILL_OK);
+  snprintf(ctl_uri, sizeof(ctl_uri), "rtcp://127.0.0.1:%u", ctl_port);
   snprintf(src_uri, sizeof(src_uri), "rtp+rs8m://127.0.0.1:%u", fec_port);
   snprintf(rpr_uri, sizeof(rpr_uri), "rs8m://127.0.0.1:%u", repair_port);
   snprintf(plain_uri, sizeof(plain_uri), "rtp://127.0.0.1:%u", plain_port);
@@ -268,8 +273,8 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
   fec_cfg.encoding = pt96;
   memset(&plain_cfg, 0, sizeof(plain_cfg));
   plain_cfg.encoding = (struct rill_encoding){10, RILL_FORMAT_S16, 44100, 2};
-  traffic_start(&fec_sender, ctx, &fec_cfg, src_uri, rpr_uri, 1.003);
-  traffic_start(&plain_sender, ctx, &plain_cfg, plain_uri, NULL, 1.0);
+  traffic_start(&fec_sender, ctx, &fec_cfg, src_uri, rpr_uri, ctl_uri, 1.003);
+  traffic_start(&plain_sender, ctx, &plain_cfg, plain_uri, NULL, ctl_uri, 1.0);
 
   memset(&j, 0, sizeof(j));
   j.recv = recv;
@@ -298,6 +303,11 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
       drift_engaged = true;
   assert_true(drift_engaged);
   assert_true(j.peak > 0.2);
+  /* RTCP ran alongside: reports in and out, latency from the play position. */
+  assert_true(m.rtcp_received > 0);
+  assert_true(m.rtcp_sent > 0);
+  for (i = 0; i < n; i++)
+    assert_true(sessions[i].e2e_latency_ns > 0);
 
   free(j.buf);
   assert_int_equal(rill_receiver_close(recv), RILL_OK);
@@ -348,7 +358,7 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   struct rill_sender_config sc;
   struct rill_sender_metrics m = {.struct_size = sizeof(m)};
   struct writer_job j;
-  uint16_t src_port = 0, rpr_port = 0;
+  uint16_t src_port = 0, rpr_port = 0, ctl_port = 0;
   char uri[64];
   pthread_t t;
   (void)state;
@@ -359,6 +369,7 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   assert_int_equal(rill_receiver_open(ctx, NULL, &recv), RILL_OK);
   assert_int_equal(rill_receiver_bind(recv, "rtp+rs8m://127.0.0.1:0", NULL, &src_port), RILL_OK);
   assert_int_equal(rill_receiver_bind(recv, "rs8m://127.0.0.1:0", NULL, &rpr_port), RILL_OK);
+  assert_int_equal(rill_receiver_bind(recv, "rtcp://127.0.0.1:0", NULL, &ctl_port), RILL_OK);
 
   /* 48 kHz input resampled to L16 44.1 kHz, with rs8m FEC. */
   memset(&sc, 0, sizeof(sc));
@@ -368,6 +379,9 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   snprintf(uri, sizeof(uri), "rtp+rs8m://127.0.0.1:%u", src_port);
   assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
   snprintf(uri, sizeof(uri), "rs8m://127.0.0.1:%u", rpr_port);
+  assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
+  /* With RTCP: the writer publishes the capture anchor its reports use. */
+  snprintf(uri, sizeof(uri), "rtcp://127.0.0.1:%u", ctl_port);
   assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
 
   j.status = 0;
@@ -385,6 +399,7 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   assert_true(m.packets_sent >= 550);
   assert_true(m.fec_repair_sent >= 250);
   assert_int_equal(m.packets_dropped, 0);
+  assert_true(m.rtcp_sent > 0);
 
   assert_int_equal(rill_sender_close(j.sender), RILL_OK);
   assert_int_equal(rill_receiver_close(recv), RILL_OK);

@@ -25,6 +25,7 @@ struct field_layout {
 #define SESSION_LAYOUT(kind, field) LAYOUT(struct rill_session_metrics, field)
 #define RECEIVER_LAYOUT(kind, field) LAYOUT(struct rill_receiver_metrics, field)
 #define SENDER_LAYOUT(kind, field) LAYOUT(struct rill_sender_metrics, field)
+#define REPORT_LAYOUT(kind, field) LAYOUT(struct rill_receiver_report, field)
 
 static size_t round_up(size_t n, size_t align)
 {
@@ -66,6 +67,7 @@ static void stats_json_field_lists_cover_the_metrics_structs(void **state)
   CHECK_LAYOUT(struct rill_session_metrics, STATS_SESSION_FIELDS, SESSION_LAYOUT);
   CHECK_LAYOUT(struct rill_receiver_metrics, STATS_RECEIVER_FIELDS, RECEIVER_LAYOUT);
   CHECK_LAYOUT(struct rill_sender_metrics, STATS_SENDER_FIELDS, SENDER_LAYOUT);
+  CHECK_LAYOUT(struct rill_receiver_report, STATS_REPORT_FIELDS, REPORT_LAYOUT);
 }
 
 /* --- A small JSON reader, for these tests only --------------------------- */
@@ -321,6 +323,13 @@ static void capture_end(struct captured *c)
 #define FILL_STRING(src, field) snprintf((src)->field, sizeof (src)->field, "s%u", (*next)++);
 #define FILL_MEMORY(src, field) fill_memory(&(src)->field, next);
 #define FILL_SIZE(src, field) (src)->field = sizeof *(src);
+#define FILL_DOUBLE(src, field) (src)->field = (*next)++ / 4.0;
+#define FILL_INPUT(src, field) (src)->field = 0;
+#define FILL_REPORTS(src, field)                                                                 \
+  (src)->field = fill_reports(next);                                                             \
+  (src)->field##_written = 2;
+/* The count of REPORTS: set with them. */
+#define FILL_WRITTEN(src, field)
 #define FILL_FIELD(kind, field) FILL_##kind(src, field)
 
 #define CHECK_UINT(src, field) check_number(obj, #field, (int64_t)(src)->field);
@@ -329,6 +338,10 @@ static void capture_end(struct captured *c)
 #define CHECK_MEMORY(src, field) check_memory(member(obj, #field), &(src)->field);
 /* struct_size is not written: the JSON has no such key. */
 #define CHECK_SIZE(src, field) assert_null(strstr(obj, "\"" #field "\""));
+#define CHECK_WRITTEN(src, field) check_number(obj, #field, (int64_t)(src)->field);
+#define CHECK_INPUT(src, field) assert_null(strstr(obj, "\"" #field "\""));
+#define CHECK_DOUBLE(src, field) check_double(obj, #field, (src)->field);
+#define CHECK_REPORTS(src, field) check_reports(member(obj, #field), (src)->field, 2);
 #define CHECK_FIELD(kind, field) CHECK_##kind(src, field)
 
 static void check_number(const char *obj, const char *key, int64_t want)
@@ -336,6 +349,13 @@ static void check_number(const char *obj, const char *key, int64_t want)
   int64_t got = number(member(obj, key));
   if (got != want)
     fail_msg("\"%s\": %lld, expected %lld", key, (long long)got, (long long)want);
+}
+
+static void check_double(const char *obj, const char *key, double want)
+{
+  double got = strtod(member(obj, key), NULL);
+  if (got != want)
+    fail_msg("\"%s\": %f, expected %f", key, got, want);
 }
 
 static void check_string(const char *obj, const char *key, const char *want)
@@ -353,6 +373,28 @@ static void fill_memory(struct rill_memory_metrics *src, unsigned *next)
 static void check_memory(const char *obj, const struct rill_memory_metrics *src)
 {
   STATS_MEMORY_FIELDS(CHECK_FIELD)
+}
+
+static struct rill_receiver_report *fill_reports(unsigned *next)
+{
+  static struct rill_receiver_report reports[2];
+  size_t i;
+  for (i = 0; i < 2; i++) {
+    struct rill_receiver_report *src = &reports[i];
+    STATS_REPORT_FIELDS(FILL_FIELD)
+  }
+  return reports;
+}
+
+static void check_reports(const char *list, const struct rill_receiver_report *reports, size_t n)
+{
+  size_t i;
+  assert_int_equal(array_length(list), n);
+  for (i = 0; i < n; i++) {
+    const char *obj = element(list, i);
+    const struct rill_receiver_report *src = &reports[i];
+    STATS_REPORT_FIELDS(CHECK_FIELD)
+  }
 }
 
 static void fill_session(struct rill_session_metrics *src, unsigned *next)
@@ -432,8 +474,28 @@ static void stats_json_sender_line_is_exact(void **state)
                               "\"frames_written\":132300,\"packets_sent\":602,"
                               "\"packets_dropped\":1,\"memory\":{\"used_bytes\":4096,"
                               "\"peak_bytes\":8192,\"budget_bytes\":67108864,\"refused\":2},"
-                              "\"fec_repair_sent\":7}\n");
+                              "\"fec_repair_sent\":7,\"rtcp_sent\":0,\"rtcp_received\":0,"
+                              "\"rtcp_malformed\":0,\"receiver_count\":0,\"receivers\":[],"
+                              "\"receivers_written\":0}\n");
   assert_json_line(c.text);
+  free(c.text);
+}
+
+static void stats_json_sender_line_holds_every_field(void **state)
+{
+  struct rill_sender_metrics m, *src = &m;
+  unsigned counter = 1, *next = &counter;
+  struct captured c;
+  const char *obj;
+  (void)state;
+  memset(&m, 0, sizeof m);
+  STATS_SENDER_FIELDS(FILL_FIELD)
+  capture_start(&c);
+  assert_int_equal(stats_json_sender(c.f, 1, 0, &m), 0);
+  capture_end(&c);
+  assert_json_line(c.text);
+  obj = c.text;
+  STATS_SENDER_FIELDS(CHECK_FIELD)
   free(c.text);
 }
 
@@ -513,6 +575,7 @@ int main(void)
       cmocka_unit_test(stats_json_receiver_line_holds_every_field),
       cmocka_unit_test(stats_json_receiver_line_without_sessions),
       cmocka_unit_test(stats_json_sender_line_is_exact),
+      cmocka_unit_test(stats_json_sender_line_holds_every_field),
       cmocka_unit_test(stats_json_strings_are_escaped),
       cmocka_unit_test(stats_json_source_round_trips),
       cmocka_unit_test(stats_json_reports_write_errors),
