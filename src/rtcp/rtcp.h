@@ -89,7 +89,8 @@ enum rtcp_metric_flag {
 struct rtcp_report_block {
   uint32_t ssrc;          /* the source reported on */
   uint8_t fraction_lost;  /* Q.8 */
-  int32_t cum_lost;       /* 24-bit signed on the wire: clamped to +-0x7FFFFF */
+  int32_t cum_lost;       /* 24-bit signed on the wire: -0x800000..0x7FFFFF;
+                             composing clamps (rtcp_clamp_cum_lost) */
   uint32_t ext_highest_seq;
   uint32_t jitter;        /* RTP timestamp units */
   uint32_t lsr;           /* middle 32 bits of the last SR's NTP time; 0: none */
@@ -154,6 +155,9 @@ struct rtcp_view {
   uint8_t count;        /* RC / SC / XR reserved bits */
   const uint8_t *data;  /* the whole sub-packet, header included */
   size_t len;           /* bytes, padding excluded */
+  struct rtcp_parse_stats *stats; /* borrowed: the walk's counters, where the
+                                     parse functions below count what they
+                                     reject; may be NULL */
 };
 
 /*
@@ -162,13 +166,29 @@ struct rtcp_view {
  * empty or shorter than a header, a sub-packet's version is not 2, a
  * length runs past the datagram, the lengths do not add up to the datagram,
  * or padding is set on a sub-packet that is not the last or its count is 0
- * or longer than that sub-packet's body; RILL_EINVAL for NULL arguments.
- * Nothing may be used from a datagram that fails here.
+ * or longer than that sub-packet's body (everything after its 4-byte
+ * header); RILL_EINVAL for w NULL, or data NULL with len > 0.
+ * On RILL_EMALFORMED `*w` is an empty walk with stats.malformed = 1:
+ * nothing may be used from a datagram that fails here.
+ * The first sub-packet need not be an SR or RR (RFC 5506 reduced size).
  */
 int rtcp_walk_init(struct rtcp_walk *w, const uint8_t *data, size_t len);
 
-/* The next sub-packet in `*out`: RILL_OK, or RILL_EEMPTY at the end. */
+/*
+ * The next sub-packet in `*out`: RILL_OK, or RILL_EEMPTY at the end;
+ * RILL_EINVAL for NULL arguments. Every sub-packet is handed out, APP and
+ * unknown types too (those are counted in stats.skipped here: the caller
+ * just ignores them). `out->stats` points to w->stats.
+ */
 int rtcp_walk_next(struct rtcp_walk *w, struct rtcp_view *out);
+
+/*
+ * The parse functions below return RILL_EINVAL for NULL arguments or a view
+ * of another type, and count each RILL_EMALFORMED in v->stats->malformed.
+ * The readers of one item by index (rtcp_report_block, rtcp_bye_ssrc,
+ * rtcp_xr_dlrr_item) give zeros for an index out of range instead of
+ * reading past the packet.
+ */
 
 /*
  * SR: the sender info in `*sr`, and the report block count in `*blocks`
@@ -209,13 +229,19 @@ int rtcp_parse_bye(const struct rtcp_view *v, size_t *count, char *reason, size_
 uint32_t rtcp_bye_ssrc(const struct rtcp_view *v, size_t i);
 
 /*
- * XR: the originator's SSRC, then each block. rtcp_xr_next returns the
- * next known block in `*out` (its `type` says which member is set); unknown
- * block types are skipped (counted in w->stats.skipped via the walk pointer
- * given to init, may be NULL). RILL_EEMPTY at the end; RILL_EMALFORMED
- * when a block's length runs past the packet or is too short for its type
- * (the walk stops there). A DLRR block's sub-blocks are read with
- * rtcp_xr_dlrr_item.
+ * XR: the originator's SSRC (rtcp_xr_init: RILL_EMALFORMED when the packet
+ * cannot hold it; `ssrc` may be NULL), then each block. rtcp_xr_next
+ * returns the next known block in `*out` (its `type` says which member is
+ * set); unknown block types are skipped (counted in stats->skipped via the
+ * pointer given to init, may be NULL; usually &walk.stats). RILL_EEMPTY at
+ * the end; RILL_EMALFORMED when a block's length runs past the packet or is
+ * too short for its type, or a DLRR block's is not a multiple of 12 bytes
+ * (the walk stops there, and every later call returns RILL_EMALFORMED
+ * again without counting it again). A block longer than its layout is read
+ * for the fields it has, the rest ignored (roc grew QM by a word that way):
+ * QM of 2 words has niq_stalling = RTCP_XR_UNKNOWN_32. The DM / QM flag is
+ * passed through as on the wire (0 is reserved). A DLRR block's sub-blocks
+ * are read with rtcp_xr_dlrr_item.
  */
 struct rtcp_xr_block {
   enum rtcp_xr_type type;
@@ -246,7 +272,10 @@ void rtcp_xr_dlrr_item(const struct rtcp_xr_block *b, size_t i, struct rtcp_xr_d
  * A compound packet built into a caller buffer, one sub-packet after
  * another. Every add function returns RILL_OK or RILL_ENOSPC (nothing of
  * that sub-packet written: the builder stays usable for a smaller one) or
- * RILL_EINVAL (more than 31 blocks / chunks / SSRCs, text longer than 255).
+ * RILL_EINVAL (NULL arguments, more than 31 blocks / chunks / SSRCs, text
+ * longer than 255, a DM / QM flag other than 1..3, more DLRR items than a
+ * block length holds; an XR block outside rtcp_xr_begin .. rtcp_xr_end, or
+ * any other packet or rtcp_xr_begin while an XR packet is open).
  * No padding is ever written (lengths are multiples of 4 by construction).
  */
 struct rtcp_builder {
@@ -262,9 +291,9 @@ int rtcp_add_sr(struct rtcp_builder *b, const struct rtcp_sr *sr,
                 const struct rtcp_report_block *blocks, size_t n);
 int rtcp_add_rr(struct rtcp_builder *b, uint32_t ssrc, const struct rtcp_report_block *blocks,
                 size_t n);
-/* One chunk with a CNAME item (1..255 bytes). */
+/* SDES with one chunk holding one CNAME item (1..255 bytes). */
 int rtcp_add_sdes_cname(struct rtcp_builder *b, uint32_t ssrc, const char *cname);
-/* `reason` may be NULL (none). */
+/* `reason` may be NULL or "" (none). n may be 0. */
 int rtcp_add_bye(struct rtcp_builder *b, const uint32_t *ssrcs, size_t n, const char *reason);
 
 /* XR: open a packet, add blocks, close it (its length is set on close). */
@@ -279,8 +308,9 @@ int rtcp_xr_end(struct rtcp_builder *b);
 /*
  * Report block values from counts (RFC 3550 A.3): fraction lost over the
  * interval since the previous report (expected and received then), Q.8,
- * 0 when the interval lost nothing or gained duplicates; cumulative loss
- * clamped to 24 bits signed.
+ * 0 when the interval lost nothing or gained duplicates, 255 when it lost
+ * everything (256/256 does not fit 8 bits); cumulative loss clamped to 24
+ * bits signed, -0x800000..0x7FFFFF (RFC 3550 A.3).
  */
 uint8_t rtcp_fraction_lost(uint32_t expected_interval, uint32_t received_interval);
 int32_t rtcp_clamp_cum_lost(int64_t lost);
