@@ -26,12 +26,16 @@ int64_t rtcp_interval_ns(const struct rtcp_interval_in *in)
     }
   }
   t = rtcp_bw > 0 ? in->avg_rtcp_bytes * n / rtcp_bw : min_s;
-  if (t < min_s)
+  /* Written so that NaN inputs take the floor and the midpoint: converting
+   * a NaN or an out-of-range double to int64_t is undefined. */
+  if (!(t >= min_s))
     t = min_s;
-  if (r < 0 || r >= 1)
+  if (!(r >= 0 && r < 1))
     r = 0.5;
-  t = t * (r + 0.5) / RTCP_COMPENSATION;
-  if (t * 1e9 < 1)
+  t = t * (r + 0.5) / RTCP_COMPENSATION * 1e9;
+  if (!(t >= 1))
     return 1;
-  return (int64_t)(t * 1e9);
+  if (t >= (double)INT64_MAX)
+    return INT64_MAX;
+  return (int64_t)t;
 }

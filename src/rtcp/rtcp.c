@@ -25,7 +25,7 @@
 #include "rtp/byteorder.h"
 
 #define HEADER_BYTES 4
-#define SR_INFO_BYTES 24 /* ntp, rtp ts, packet count, octet count */
+#define SR_INFO_BYTES 20 /* ntp, rtp ts, packet count, octet count */
 #define SR_BLOCKS_AT (HEADER_BYTES + 4 + SR_INFO_BYTES)
 #define RR_BLOCKS_AT (HEADER_BYTES + 4)
 #define XR_BLOCKS_AT (HEADER_BYTES + 4)
@@ -687,21 +687,22 @@ int rtcp_xr_add_mi(struct rtcp_builder *b, const struct rtcp_xr_mi *mi)
   return RILL_OK;
 }
 
-static bool metric_flag_ok(enum rtcp_metric_flag flag)
+/* A DM or QM block: the interval metric flag in the type-specific bits. */
+static int add_metric_block(struct rtcp_builder *b, uint8_t bt, enum rtcp_metric_flag flag,
+                            size_t body, uint8_t **out)
 {
-  return flag == RTCP_METRIC_SAMPLED || flag == RTCP_METRIC_INTERVAL ||
-         flag == RTCP_METRIC_CUMULATIVE;
+  if (flag != RTCP_METRIC_SAMPLED && flag != RTCP_METRIC_INTERVAL &&
+      flag != RTCP_METRIC_CUMULATIVE)
+    return RILL_EINVAL;
+  return add_xr_block(b, bt, (uint8_t)(flag << METRIC_FLAG_SHIFT), body, out);
 }
 
 int rtcp_xr_add_dm(struct rtcp_builder *b, const struct rtcp_xr_dm *dm)
 {
   uint8_t *p;
-  int rc;
+  int rc = dm != NULL ? add_metric_block(b, RTCP_XR_DELAY_METRICS, dm->flag, DM_BODY_BYTES, &p)
+                      : RILL_EINVAL;
 
-  if (dm == NULL || !metric_flag_ok(dm->flag))
-    return RILL_EINVAL;
-  rc = add_xr_block(b, RTCP_XR_DELAY_METRICS, (uint8_t)(dm->flag << METRIC_FLAG_SHIFT),
-                    DM_BODY_BYTES, &p);
   if (rc != RILL_OK)
     return rc;
   rtp_store_be32(p, dm->ssrc);
@@ -715,12 +716,9 @@ int rtcp_xr_add_dm(struct rtcp_builder *b, const struct rtcp_xr_dm *dm)
 int rtcp_xr_add_qm(struct rtcp_builder *b, const struct rtcp_xr_qm *qm)
 {
   uint8_t *p;
-  int rc;
+  int rc = qm != NULL ? add_metric_block(b, RTCP_XR_QUEUE_METRICS, qm->flag, QM_BODY_BYTES, &p)
+                      : RILL_EINVAL;
 
-  if (qm == NULL || !metric_flag_ok(qm->flag))
-    return RILL_EINVAL;
-  rc = add_xr_block(b, RTCP_XR_QUEUE_METRICS, (uint8_t)(qm->flag << METRIC_FLAG_SHIFT),
-                    QM_BODY_BYTES, &p);
   if (rc != RILL_OK)
     return rc;
   rtp_store_be32(p, qm->ssrc);
