@@ -25,7 +25,8 @@ for _ in $(seq 100); do [ "$(grep -c '' "$tmp/port" 2>/dev/null || echo 0)" -ge 
 [ "$(grep -c '' "$tmp/port" 2>/dev/null || echo 0)" -ge 2 ] || fail "rill-recv did not report its ports"
 rtp=$(sed -n 1p "$tmp/port") rtcp=$(sed -n 2p "$tmp/port")
 
-# 3 s of a sine; -e: end of stream on the last buffer, where rtpbin says BYE.
+# 3 s of a sine (rtpL16pay cuts it into ~380 packets of its MTU); -e: end of
+# stream on the last buffer, where rtpbin says BYE.
 timeout -k 5 30 gst-launch-1.0 -e rtpbin name=rb \
   audiotestsrc num-buffers=150 samplesperbuffer=882 ! audioconvert \
   ! audio/x-raw,rate=44100,channels=2,format=S16BE ! rtpL16pay pt=10 ! rb.send_rtp_sink_0 \
@@ -40,5 +41,5 @@ cat "$tmp/recv.log"
 [ "$(stat rtcp_unmatched)" -eq 0 ] || fail "$(stat rtcp_unmatched) of GStreamer's RTCP unmatched"
 [ "$(stat sessions_created)" -eq 1 ] || fail "$(stat sessions_created) sessions"
 [ "$(stat sessions_bye)" -eq 1 ] || fail "the BYE did not end the session"
-[ "$(stat packets_played)" -gt 500 ] || fail "only $(stat packets_played) packets played"
+[ "$(stat packets_played)" -gt 300 ] || fail "only $(stat packets_played) packets played"
 echo "PASS: GStreamer rtpbin -> rill-recv -c: $(stat rtcp_received) RTCP datagrams, BYE ended the session"
