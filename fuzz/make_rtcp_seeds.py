@@ -11,9 +11,9 @@ and one of each malformed case the parser must reject. Only the seed_*.bin
 files are rewritten; files added by libFuzzer (named by their SHA-1) are
 left alone. Deterministic: running it again gives the same bytes.
 """
-import os
 import struct
-import sys
+
+from seed_util import write_seeds
 
 SR, RR, SDES, BYE, APP, XR = 200, 201, 202, 203, 204, 207
 
@@ -177,13 +177,7 @@ SEEDS = {
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "rtcp_parse")
-    os.makedirs(out_dir, exist_ok=True)
-    for name, data in sorted(SEEDS.items()):
-        with open(os.path.join(out_dir, name + ".bin"), "wb") as f:
-            f.write(data)
-    print(f"{len(SEEDS)} seeds written to {out_dir}")
+    write_seeds("rtcp_parse", SEEDS)
 
 
 if __name__ == "__main__":
