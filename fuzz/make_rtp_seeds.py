@@ -10,9 +10,9 @@ by libFuzzer (named by their SHA-1) are left alone. Deterministic: running
 it again gives the same bytes.
 """
 import math
-import os
 import struct
-import sys
+
+from seed_util import write_seeds
 
 
 def rtp(pt=10, seq=0x1234, ts=0x00010000, ssrc=0x0A0B0C0D, marker=False,
@@ -89,13 +89,7 @@ SEEDS = {
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "rtp_parse")
-    os.makedirs(out_dir, exist_ok=True)
-    for name, data in sorted(SEEDS.items()):
-        with open(os.path.join(out_dir, name + ".bin"), "wb") as f:
-            f.write(data)
-    print(f"{len(SEEDS)} seeds written to {out_dir}")
+    write_seeds("rtp_parse", SEEDS)
 
 
 if __name__ == "__main__":
