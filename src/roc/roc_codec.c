@@ -52,11 +52,6 @@ struct roc_receiver_decoder {
   int64_t last_housekeep_ns; /* under lock */
 };
 
-static int iface_index(roc_interface iface)
-{
-  return iface == ROC_INTERFACE_AUDIO_SOURCE ? 0 : iface == ROC_INTERFACE_AUDIO_REPAIR ? 1 : -1;
-}
-
 ROC_API int roc_sender_encoder_open(roc_context *ctx, const roc_sender_config *config,
                                     roc_sender_encoder **result)
 {
@@ -93,7 +88,7 @@ fail:
 ROC_API int roc_sender_encoder_activate(roc_sender_encoder *e, roc_interface iface,
                                         roc_protocol proto)
 {
-  int idx = iface_index(iface), status;
+  int idx = roc__iface_index(iface), status;
   if (!e)
     return -1;
   if (idx < 0 || proto == ROC_PROTO_RTCP || proto == ROC_PROTO_RTSP)
@@ -155,7 +150,7 @@ ROC_API int roc_sender_encoder_push_feedback_packet(roc_sender_encoder *e, roc_i
 ROC_API int roc_sender_encoder_pop_packet(roc_sender_encoder *e, roc_interface iface,
                                           roc_packet *packet)
 {
-  int idx = iface_index(iface), status;
+  int idx = roc__iface_index(iface), status;
   size_t len = 0;
   if (!e || !packet || !packet->bytes || idx < 0)
     return -1;
@@ -223,7 +218,7 @@ fail:
 ROC_API int roc_receiver_decoder_activate(roc_receiver_decoder *d, roc_interface iface,
                                           roc_protocol proto)
 {
-  int idx = iface_index(iface), fec, status = RILL_OK;
+  int idx = roc__iface_index(iface), fec, status = RILL_OK;
   if (!d)
     return -1;
   if (idx < 0 || proto == ROC_PROTO_RTCP || proto == ROC_PROTO_RTSP)
@@ -271,7 +266,7 @@ ROC_API int roc_receiver_decoder_query(roc_receiver_decoder *d,
 ROC_API int roc_receiver_decoder_push_packet(roc_receiver_decoder *d, roc_interface iface,
                                              const roc_packet *packet)
 {
-  int idx = iface_index(iface), status;
+  int idx = roc__iface_index(iface), status;
   int64_t now;
   if (!d || !packet || !packet->bytes || idx < 0 || !atomic_load(&d->active[idx]))
     return -1;
@@ -324,4 +319,9 @@ ROC_API int roc_receiver_decoder_close(roc_receiver_decoder *d)
   atomic_fetch_sub(&d->ctx->objects, 1);
   free(d);
   return 0;
+}
+
+struct rill_receiver *roc__decoder_rill(struct roc_receiver_decoder *d)
+{
+  return d->rill;
 }

@@ -341,3 +341,30 @@ void roc__conn_metrics(const struct rill_session_metrics *in, roc_connection_met
   out->expected_packets = in->packets_received + in->packets_lost;
   out->lost_packets = in->packets_lost;
 }
+
+int roc__iface_index(roc_interface iface)
+{
+  return iface == ROC_INTERFACE_AUDIO_SOURCE ? 0 : iface == ROC_INTERFACE_AUDIO_REPAIR ? 1 : -1;
+}
+
+void *roc__slot_find(void *table, size_t count, size_t stride, roc_slot id, bool create)
+{
+  size_t i;
+  for (i = 0; i < count; i++) {
+    struct roc_slot_head *h = (void *)((char *)table + i * stride);
+    if (h->used && h->id == id)
+      return h;
+  }
+  for (i = 0; create && i < count; i++) {
+    struct roc_slot_head *h = (void *)((char *)table + i * stride);
+    if (!h->used) {
+      memset(h, 0, stride);
+      h->used = true;
+      h->id = id;
+      return h;
+    }
+  }
+  if (create)
+    ROC_LOG_ERR("more than %zu slots", count);
+  return NULL;
+}

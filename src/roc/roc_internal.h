@@ -83,6 +83,20 @@ int roc__clock_source_check(roc_clock_source source, const char *what);
 const char *roc__proto_scheme(roc_protocol proto);
 /* The FEC scheme a protocol carries: 0 none, 1 rs8m, 2 ldpc. */
 int roc__proto_fec(roc_protocol proto);
+/* 0 for AUDIO_SOURCE, 1 for AUDIO_REPAIR, -1 for the others. */
+int roc__iface_index(roc_interface iface);
+/*
+ * The slot table of a sender or receiver: `count` entries of `stride`
+ * bytes, each beginning with struct roc_slot_head. The entry of slot `id`,
+ * or with `create` a free entry zeroed and given `id`; NULL when there is
+ * none (logged when full). Caller holds the table's lock.
+ */
+struct roc_slot_head {
+  bool used;
+  bool broken; /* a bind or connect failed: only unlink helps */
+  roc_slot id;
+};
+void *roc__slot_find(void *table, size_t count, size_t stride, roc_slot id, bool create);
 /* Whether `proto` may be used on `iface` (audio source or repair). */
 bool roc__proto_fits(roc_interface iface, roc_protocol proto);
 /*
@@ -109,5 +123,15 @@ void roc__log_bridge_install(void);
 
 /* Metrics of one rill session as roc connection metrics. */
 void roc__conn_metrics(const struct rill_session_metrics *in, roc_connection_metrics *out);
+
+/*
+ * The rill receiver behind a roc receiver's slot (NULL if none is bound)
+ * or behind a decoder, for tests that check rill's counters. Hidden in
+ * librill-roc.so. Thread role: any, while the object is open.
+ */
+struct roc_receiver;
+struct roc_receiver_decoder;
+struct rill_receiver *roc__receiver_slot_rill(struct roc_receiver *r, roc_slot slot);
+struct rill_receiver *roc__decoder_rill(struct roc_receiver_decoder *d);
 
 #endif /* RILL_ROC_INTERNAL_H */

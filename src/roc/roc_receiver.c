@@ -24,9 +24,7 @@
 #define QUERY_SESSIONS_MAX 16
 
 struct receiver_slot {
-  bool used;
-  bool broken;                     /* a bind failed: only unlink helps */
-  roc_slot id;
+  struct roc_slot_head head;       /* first */
   struct rill_receiver *rill;      /* owned; NULL until the first bind */
   bool bound[2];                   /* source, repair */
   roc_interface_config iface_cfg[2];
@@ -80,43 +78,19 @@ fail:
   return -1;
 }
 
-static struct receiver_slot *find_slot(struct roc_receiver *r, roc_slot id, bool create)
-{
-  size_t i;
-  for (i = 0; i < ROC_MAX_SLOTS; i++)
-    if (r->slots[i].used && r->slots[i].id == id)
-      return &r->slots[i];
-  if (!create)
-    return NULL;
-  for (i = 0; i < ROC_MAX_SLOTS; i++)
-    if (!r->slots[i].used) {
-      memset(&r->slots[i], 0, sizeof(r->slots[i]));
-      r->slots[i].used = true;
-      r->slots[i].id = id;
-      return &r->slots[i];
-    }
-  ROC_LOG_ERR("receiver: more than %d slots", ROC_MAX_SLOTS);
-  return NULL;
-}
-
-static int iface_index(roc_interface iface)
-{
-  return iface == ROC_INTERFACE_AUDIO_SOURCE ? 0 : iface == ROC_INTERFACE_AUDIO_REPAIR ? 1 : -1;
-}
-
 ROC_API int roc_receiver_configure(roc_receiver *r, roc_slot slot, roc_interface iface,
                                    const roc_interface_config *config)
 {
   struct receiver_slot *sl;
-  int idx = iface_index(iface), rc = -1;
+  int idx = roc__iface_index(iface), rc = -1;
   if (!r || !config)
     return -1;
   if (idx < 0)
     return roc__unsupported(iface, (roc_protocol)0, "roc_receiver_configure");
   pthread_mutex_lock(&r->ctl);
   pthread_mutex_lock(&r->lock);
-  sl = find_slot(r, slot, true);
-  if (sl && !sl->broken && !sl->bound[idx]) {
+  sl = roc__slot_find(r->slots, ROC_MAX_SLOTS, sizeof(r->slots[0]), slot, true);
+  if (sl && !sl->head.broken && !sl->bound[idx]) {
     sl->iface_cfg[idx] = *config;
     sl->iface_cfg[idx].multicast_group[sizeof(config->multicast_group) - 1] = '\0';
     rc = 0;
@@ -160,7 +134,7 @@ ROC_API int roc_receiver_bind(roc_receiver *r, roc_slot slot, roc_interface ifac
   roc_protocol proto;
   struct receiver_slot *sl;
   uint16_t port = 0;
-  int idx = iface_index(iface), rc;
+  int idx = roc__iface_index(iface), rc;
 
   if (!r || !endpoint) {
     ROC_LOG_ERR("roc_receiver_bind: NULL argument");
@@ -183,15 +157,15 @@ ROC_API int roc_receiver_bind(roc_receiver *r, roc_slot slot, roc_interface ifac
     return -1;
   pthread_mutex_lock(&r->ctl);
   pthread_mutex_lock(&r->lock);
-  sl = find_slot(r, slot, true);
-  rc = sl && !sl->broken && !sl->bound[idx] ? 0 : -1;
+  sl = roc__slot_find(r->slots, ROC_MAX_SLOTS, sizeof(r->slots[0]), slot, true);
+  rc = sl && !sl->head.broken && !sl->bound[idx] ? 0 : -1;
   pthread_mutex_unlock(&r->lock);
   if (rc != 0)
     ROC_LOG_ERR("roc_receiver_bind: slot broken, full, or interface already bound");
   else if ((rc = bind_slot(r, sl, idx, uri, &port)) == 0)
     roc__endpoint_set_bound_port(endpoint, port);
   else
-    sl->broken = true; /* read by control calls only, under ctl */
+    sl->head.broken = true; /* read by control calls only, under ctl */
   pthread_mutex_unlock(&r->ctl);
   return rc;
 }
@@ -216,7 +190,7 @@ ROC_API int roc_receiver_query(roc_receiver *r, roc_slot slot,
   m.struct_size = sizeof(m);
   sm[0].struct_size = sizeof(sm[0]);
   pthread_mutex_lock(&r->ctl);
-  sl = find_slot(r, slot, false);
+  sl = roc__slot_find(r->slots, ROC_MAX_SLOTS, sizeof(r->slots[0]), slot, false);
   if (sl && sl->rill)
     status = rill_receiver_metrics(sl->rill, &m, sm, cap, &count);
   pthread_mutex_unlock(&r->ctl);
@@ -239,7 +213,7 @@ ROC_API int roc_receiver_unlink(roc_receiver *r, roc_slot slot)
     return -1;
   pthread_mutex_lock(&r->ctl);
   pthread_mutex_lock(&r->lock);
-  sl = find_slot(r, slot, false);
+  sl = roc__slot_find(r->slots, ROC_MAX_SLOTS, sizeof(r->slots[0]), slot, false);
   if (sl) {
     rr = sl->rill;
     memset(sl, 0, sizeof(*sl));
@@ -257,7 +231,7 @@ static void read_slots(struct roc_receiver *r, float *out, size_t frames)
   size_t i, j, n = frames * r->channels;
   bool first = true;
   for (i = 0; i < ROC_MAX_SLOTS; i++) {
-    struct rill_receiver *rr = r->slots[i].used ? r->slots[i].rill : NULL;
+    struct rill_receiver *rr = r->slots[i].head.used ? r->slots[i].rill : NULL;
     if (!rr)
       continue;
     if (first) {
@@ -312,4 +286,13 @@ ROC_API int roc_receiver_close(roc_receiver *r)
   free(r->scratch);
   free(r);
   return 0;
+}
+
+struct rill_receiver *roc__receiver_slot_rill(struct roc_receiver *r, roc_slot slot)
+{
+  struct receiver_slot *sl;
+  pthread_mutex_lock(&r->lock);
+  sl = roc__slot_find(r->slots, ROC_MAX_SLOTS, sizeof(r->slots[0]), slot, false);
+  pthread_mutex_unlock(&r->lock);
+  return sl ? sl->rill : NULL;
 }

@@ -20,9 +20,7 @@
 #include "roc/roc_internal.h"
 
 struct sender_slot {
-  bool used;
-  bool broken;                 /* a connect failed: only unlink helps */
-  roc_slot id;
+  struct roc_slot_head head;   /* first */
   struct rill_sender *rill;    /* owned; NULL until the first connect */
   bool connected[2];           /* source, repair */
 };
@@ -64,44 +62,19 @@ ROC_API int roc_sender_open(roc_context *ctx, const roc_sender_config *config,
   return 0;
 }
 
-/* The slot `id`, created when `create` (NULL: none, or the table is full). */
-static struct sender_slot *find_slot(struct roc_sender *s, roc_slot id, bool create)
-{
-  size_t i;
-  for (i = 0; i < ROC_MAX_SLOTS; i++)
-    if (s->slots[i].used && s->slots[i].id == id)
-      return &s->slots[i];
-  if (!create)
-    return NULL;
-  for (i = 0; i < ROC_MAX_SLOTS; i++)
-    if (!s->slots[i].used) {
-      memset(&s->slots[i], 0, sizeof(s->slots[i]));
-      s->slots[i].used = true;
-      s->slots[i].id = id;
-      return &s->slots[i];
-    }
-  ROC_LOG_ERR("sender: more than %d slots", ROC_MAX_SLOTS);
-  return NULL;
-}
-
-static int iface_index(roc_interface iface)
-{
-  return iface == ROC_INTERFACE_AUDIO_SOURCE ? 0 : iface == ROC_INTERFACE_AUDIO_REPAIR ? 1 : -1;
-}
-
 ROC_API int roc_sender_configure(roc_sender *s, roc_slot slot, roc_interface iface,
                                  const roc_interface_config *config)
 {
   struct sender_slot *sl;
-  int idx = iface_index(iface), rc = -1;
+  int idx = roc__iface_index(iface), rc = -1;
   if (!s || !config)
     return -1;
   if (idx < 0)
     return roc__unsupported(iface, (roc_protocol)0, "roc_sender_configure");
   pthread_mutex_lock(&s->ctl);
   pthread_mutex_lock(&s->lock);
-  sl = find_slot(s, slot, true);
-  if (sl && !sl->broken && !sl->connected[idx]) {
+  sl = roc__slot_find(s->slots, ROC_MAX_SLOTS, sizeof(s->slots[0]), slot, true);
+  if (sl && !sl->head.broken && !sl->connected[idx]) {
     if (config->outgoing_address[0])
       ROC_LOG_INF("roc_sender_configure: outgoing_address is not supported by rill: ignored");
     rc = 0;
@@ -118,7 +91,7 @@ ROC_API int roc_sender_connect(roc_sender *s, roc_slot slot, roc_interface iface
   roc_protocol proto;
   struct sender_slot *sl;
   struct rill_sender *rs;
-  int idx = iface_index(iface), status;
+  int idx = roc__iface_index(iface), status;
 
   if (!s || !endpoint) {
     ROC_LOG_ERR("roc_sender_connect: NULL argument");
@@ -141,8 +114,8 @@ ROC_API int roc_sender_connect(roc_sender *s, roc_slot slot, roc_interface iface
     return -1;
   pthread_mutex_lock(&s->ctl);
   pthread_mutex_lock(&s->lock);
-  sl = find_slot(s, slot, true);
-  if (!sl || sl->broken || sl->connected[idx]) {
+  sl = roc__slot_find(s->slots, ROC_MAX_SLOTS, sizeof(s->slots[0]), slot, true);
+  if (!sl || sl->head.broken || sl->connected[idx]) {
     pthread_mutex_unlock(&s->lock);
     pthread_mutex_unlock(&s->ctl);
     ROC_LOG_ERR("roc_sender_connect: slot broken, full, or interface already connected");
@@ -163,13 +136,13 @@ ROC_API int roc_sender_connect(roc_sender *s, roc_slot slot, roc_interface iface
   if (status == RILL_OK)
     sl->connected[idx] = true;
   else
-    sl->broken = true;
+    sl->head.broken = true;
   pthread_mutex_unlock(&s->lock);
   pthread_mutex_unlock(&s->ctl);
   return status == RILL_OK ? 0 : -1;
 broken:
   pthread_mutex_lock(&s->lock);
-  sl->broken = true;
+  sl->head.broken = true;
   pthread_mutex_unlock(&s->lock);
   pthread_mutex_unlock(&s->ctl);
   return -1;
@@ -182,7 +155,7 @@ ROC_API int roc_sender_query(roc_sender *s, roc_slot slot, roc_sender_metrics *s
   if (!s || (conn_metrics && !conn_metrics_count))
     return -1;
   pthread_mutex_lock(&s->lock);
-  sl = find_slot(s, slot, false);
+  sl = roc__slot_find(s->slots, ROC_MAX_SLOTS, sizeof(s->slots[0]), slot, false);
   pthread_mutex_unlock(&s->lock);
   if (!sl)
     return -1;
@@ -202,7 +175,7 @@ ROC_API int roc_sender_unlink(roc_sender *s, roc_slot slot)
     return -1;
   pthread_mutex_lock(&s->ctl);
   pthread_mutex_lock(&s->lock);
-  sl = find_slot(s, slot, false);
+  sl = roc__slot_find(s->slots, ROC_MAX_SLOTS, sizeof(s->slots[0]), slot, false);
   if (sl) {
     rs = sl->rill;
     memset(sl, 0, sizeof(*sl));
@@ -229,7 +202,7 @@ ROC_API int roc_sender_write(roc_sender *s, const roc_frame *frame)
   roc__pacer_wait(&s->pacer, frames);
   pthread_mutex_lock(&s->lock);
   for (i = 0; i < ROC_MAX_SLOTS; i++)
-    if (s->slots[i].used && s->slots[i].connected[0])
+    if (s->slots[i].head.used && s->slots[i].connected[0])
       (void)rill_sender_write(s->slots[i].rill, frame->samples, frames);
   pthread_mutex_unlock(&s->lock);
   return 0;
