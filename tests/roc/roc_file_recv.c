@@ -2,7 +2,7 @@
  * roc_file_recv: a program written against roc-toolkit 0.4's C API only,
  * shaped like roc's own example receivers: 44.1 kHz stereo float frames,
  * the internal clock (read blocks at the stream's pace), ROC_SLOT_DEFAULT.
- * Writes what it reads for SECONDS seconds to a 16-bit WAV file.
+ * Writes what it reads for SECONDS seconds to a 32-bit float WAV file.
  *
  * usage: roc_file_recv SOURCE_URI OUT.wav SECONDS [REPAIR_URI] [PORT_FILE]
  * SOURCE_URI may have port 0: the port bound is written to PORT_FILE
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
   memset(&info, 0, sizeof(info));
   info.samplerate = 44100;
   info.channels = 2;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT; /* as read: no rescaling */
   out = sf_open(argv[2], SFM_WRITE, &info);
   if (!out || chunks <= 0) {
     fprintf(stderr, "roc_file_recv: cannot write %s\n", argv[2]);

@@ -269,12 +269,14 @@ static void roc_errors_for_bad_arguments(void **state)
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, ep), -1);
   log_needle = "RTCP";
   log_hits = 0;
+  roc_log_set_level(ROC_LOG_ERROR);
   roc_log_set_handler(count_log, NULL);
   assert_int_equal(roc_endpoint_set_uri(ep, "rtcp://127.0.0.1:9"), 0);
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_CONTROL, ep), -1);
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_CONTROL, ep), -1);
   assert_int_equal(log_hits, 1);
   roc_log_set_handler(NULL, NULL);
+  roc_log_set_level(ROC_LOG_NONE);
   assert_int_equal(roc_endpoint_set_uri(ep, "rtsp://127.0.0.1:9/x"), 0);
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_CONSOLIDATED, ep), -1);
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, NULL), -1);
