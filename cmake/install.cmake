@@ -34,7 +34,7 @@ install(FILES ${PROJECT_BINARY_DIR}/rill.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/
 install(TARGETS rill_roc LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${RILL_ROC_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rill-roc/roc)
 install(CODE "
-  set(dir \"\$ENV{DESTDIR}${CMAKE_INSTALL_FULL_LIBDIR}/rill-roc\")
+  set(dir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/rill-roc\")
   file(MAKE_DIRECTORY \"\${dir}\")
   file(CREATE_LINK ../librill-roc.so \"\${dir}/libroc.so.0.4\" SYMBOLIC)
   file(CREATE_LINK libroc.so.0.4 \"\${dir}/libroc.so\" SYMBOLIC)
