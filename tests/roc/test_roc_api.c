@@ -507,6 +507,41 @@ static void roc_encoder_decoder_by_hand(void **state)
   assert_int_equal(roc_context_close(ctx), 0);
 }
 
+/* packet_encoding left 0: 44.1 kHz float frames get L16, PT 10 (stereo)
+ * or 11 (mono), with 16-bit samples on the wire. */
+static void roc_default_packet_encoding(void **state)
+{
+  static const struct {
+    roc_channel_layout layout;
+    unsigned channels, pt;
+  } cases[] = {{ROC_CHANNEL_LAYOUT_STEREO, 2, 10}, {ROC_CHANNEL_LAYOUT_MONO, 1, 11}};
+  roc_context *ctx = open_ctx();
+  float in[CHUNK * CH];
+  unsigned char bytes[2048];
+  size_t i;
+  (void)state;
+  memset(in, 0, sizeof(in));
+  for (i = 0; i < 2; i++) {
+    roc_sender_config scfg;
+    roc_sender_encoder *enc = NULL;
+    roc_frame fi = {in, CHUNK * cases[i].channels * sizeof(float)};
+    roc_packet p = {bytes, sizeof(bytes)};
+    memset(&scfg, 0, sizeof(scfg));
+    frame_encoding(&scfg.frame_encoding);
+    scfg.frame_encoding.channels = cases[i].layout;
+    scfg.fec_encoding = ROC_FEC_ENCODING_DISABLE;
+    scfg.packet_length = 5000000ull; /* 220 frames */
+    assert_int_equal(roc_sender_encoder_open(ctx, &scfg, &enc), 0);
+    assert_int_equal(roc_sender_encoder_activate(enc, ROC_INTERFACE_AUDIO_SOURCE, ROC_PROTO_RTP), 0);
+    assert_int_equal(roc_sender_encoder_push_frame(enc, &fi), 0);
+    assert_int_equal(roc_sender_encoder_pop_packet(enc, ROC_INTERFACE_AUDIO_SOURCE, &p), 0);
+    assert_int_equal(bytes[1] & 0x7f, cases[i].pt);
+    assert_int_equal(p.bytes_size, 12 + 220 * 2 * cases[i].channels);
+    assert_int_equal(roc_sender_encoder_close(enc), 0);
+  }
+  assert_int_equal(roc_context_close(ctx), 0);
+}
+
 /* A receiver nobody reads, under a flood of valid RTP from many SSRCs:
  * rill's counters say its memory stays within the budget set through
  * RILL_ROC_MAX_MEM, and comes back down once it goes idle. */
@@ -604,6 +639,7 @@ int main(void)
       cmocka_unit_test(roc_sender_to_receiver),
       cmocka_unit_test(roc_sender_to_receiver_fec),
       cmocka_unit_test(roc_encoder_decoder_by_hand),
+      cmocka_unit_test(roc_default_packet_encoding),
       cmocka_unit_test(roc_receiver_never_read_flood),
   };
   roc_log_set_level(ROC_LOG_NONE);
