@@ -24,3 +24,18 @@ else()
 endif()
 configure_file(cmake/rill.pc.in ${PROJECT_BINARY_DIR}/rill.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/rill.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# librill-roc.so (roc-toolkit 0.4's API): the library in the library
+# directory under its own name, and in lib/rill-roc/ the names a roc
+# program looks for (libroc.so.0.4 to run, libroc.so to link), so that it
+# never takes the place of an installed roc-toolkit unless a program is
+# pointed there (LD_LIBRARY_PATH, -L). roc's headers go to
+# include/rill-roc/roc/.
+install(TARGETS rill_roc LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${RILL_ROC_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rill-roc/roc)
+install(CODE "
+  set(dir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/rill-roc\")
+  file(MAKE_DIRECTORY \"\${dir}\")
+  file(CREATE_LINK ../librill-roc.so \"\${dir}/libroc.so.0.4\" SYMBOLIC)
+  file(CREATE_LINK libroc.so.0.4 \"\${dir}/libroc.so\" SYMBOLIC)
+")

@@ -88,6 +88,11 @@ struct rill_sender {
   } anchor;
   _Atomic(struct sender_rtcp *) rtcp;
   bool control_connected; /* control */
+  /* Local delivery (sender_activate_local): per interface, a FIFO of the
+   * composed packets the caller has not popped yet (writer thread). */
+  bool local;
+  struct send_slot **local_q;     /* owned: 2 x queue_packets entries */
+  uint32_t local_head[2], local_count[2];
 };
 
 static uint32_t random_u32(void)
@@ -323,7 +328,7 @@ int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
                                                     : &s->source_connected;
   struct sender_rtcp *rtcp = NULL;
   int status;
-  if (*connected)
+  if (*connected || s->local)
     return RILL_ESTATE;
   if (iface == SENDER_IFACE_CONTROL) {
     if (fec)
@@ -369,6 +374,63 @@ err_rtcp:
 struct sender_rtcp *sender_control(struct rill_sender *s)
 {
   return atomic_load_explicit(&s->rtcp, memory_order_acquire);
+}
+
+int sender_activate_local(struct rill_sender *s, enum sender_iface iface, int fec)
+{
+  bool *active = iface == SENDER_IFACE_REPAIR ? &s->repair_connected : &s->source_connected;
+  int status;
+  if (*active || s->port)
+    return RILL_ESTATE;
+  if ((iface == SENDER_IFACE_REPAIR && !fec) ||
+      (s->source_connected && iface == SENDER_IFACE_REPAIR && s->fec_scheme != fec) ||
+      (s->repair_connected && iface == SENDER_IFACE_SOURCE && s->fec_scheme != fec))
+    return RILL_EINVAL;
+  if (!s->local_q) {
+    status = mem_alloc(s->ctx->arena, &s->ctx->global,
+                       2 * (size_t)s->p.queue_packets * sizeof(*s->local_q),
+                       (void **)&s->local_q);
+    if (status != RILL_OK)
+      return status;
+  }
+  if (fec && (status = enable_fec(s, fec)) != RILL_OK)
+    return status;
+  s->local = true;
+  if (iface == SENDER_IFACE_REPAIR)
+    atomic_store_explicit(&s->repair_dest_set, true, memory_order_relaxed);
+  *active = true;
+  return RILL_OK;
+}
+
+int sender_pop_local(struct rill_sender *s, enum sender_iface iface, uint8_t *buf, size_t cap,
+                     size_t *len)
+{
+  uint32_t n = s->p.queue_packets, q = iface == SENDER_IFACE_REPAIR;
+  struct send_slot *slot;
+  void *p;
+  if (!s->local)
+    return RILL_ESTATE;
+  /* Sort what was composed by interface; the FIFOs hold every slot at most
+   * once, so neither overflows. */
+  while (spsc_ring_pop(s->send_ring, &p) == RILL_OK) {
+    uint32_t d = ((struct send_slot *)p)->dest == SENDER_IFACE_REPAIR;
+    s->local_q[d * n + (s->local_head[d] + s->local_count[d]) % n] = p;
+    s->local_count[d]++;
+  }
+  if (s->local_count[q] == 0)
+    return RILL_EEMPTY;
+  slot = s->local_q[q * n + s->local_head[q]];
+  *len = slot->len;
+  if (slot->len > cap)
+    return RILL_ENOSPC;
+  memcpy(buf, slot->data, slot->len);
+  s->local_head[q] = (s->local_head[q] + 1) % n;
+  s->local_count[q]--;
+  atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
+  if (q)
+    atomic_fetch_add_explicit(&s->repair_sent, 1, memory_order_relaxed);
+  (void)spsc_ring_push(s->free_ring, slot);
+  return RILL_OK;
 }
 
 /* Writer: queue the repair packets of the block just completed. */
@@ -578,6 +640,8 @@ void sender_destroy(struct rill_sender *s)
     mem_free(ctx->arena, &ctx->global, s->port, sizeof(*s->port));
   fec_writer_destroy(atomic_load(&s->fec));
   sender_rtcp_destroy(atomic_load(&s->rtcp));
+  mem_free(ctx->arena, &ctx->global, s->local_q,
+           2 * (size_t)s->p.queue_packets * sizeof(*s->local_q));
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
   free_resampling(s);

@@ -77,6 +77,28 @@ int sender_connect_endpoint(struct rill_sender *s, const struct sockaddr *dest,
                             enum sender_iface iface, int fec);
 
 /*
+ * Local delivery, for the packet-level encoder (src/roc's
+ * roc_sender_encoder): enable `iface` with FEC scheme `fec` (as
+ * sender_connect_endpoint) without a socket. Packets then stay with the
+ * sender until sender_pop_local takes them; with every packet buffer
+ * waiting there, new packets are dropped and counted. A sender is either
+ * local or connected: RILL_ESTATE when mixing them, or for an interface
+ * already active. Returns RILL_OK, RILL_EINVAL (as sender_connect_endpoint),
+ * RILL_ESTATE, RILL_EBUDGET, RILL_ENOMEM. Thread role: control.
+ */
+int sender_activate_local(struct rill_sender *s, enum sender_iface iface, int fec);
+
+/*
+ * Take the oldest packet composed for `iface` into `buf` (`cap` bytes):
+ * RILL_OK and its length in *len; RILL_EEMPTY when there is none;
+ * RILL_ENOSPC when it does not fit (*len says what it needs; the packet
+ * stays queued); RILL_ESTATE when the sender is not local. Thread role: the
+ * writer (the thread that calls sender_write).
+ */
+int sender_pop_local(struct rill_sender *s, enum sender_iface iface, uint8_t *buf, size_t cap,
+                     size_t *len);
+
+/*
  * Packetize `frames` frames of interleaved floats (input_channels each).
  * Thread role: the writer (real-time); one writer.
  */

@@ -39,8 +39,27 @@ done
   || fail "$libdir/librill.so is not a link to librill.so.$major"
 [ -f "$lib/librill.a" ] || fail "$libdir/librill.a not installed"
 [ -f "$lib/pkgconfig/rill.pc" ] || fail "$libdir/pkgconfig/rill.pc not installed"
+# roc-toolkit 0.4's API (librill-roc.so): the library under its own name,
+# roc's names for it in lib/rill-roc/, roc's headers in include/rill-roc/roc/.
+[ -f "$lib/librill-roc.so" ] || fail "$libdir/librill-roc.so not installed"
+[ "$(readlink "$lib/rill-roc/libroc.so.0.4")" = ../librill-roc.so ] \
+  || fail "$libdir/rill-roc/libroc.so.0.4 is not a link to ../librill-roc.so"
+[ "$(readlink "$lib/rill-roc/libroc.so")" = libroc.so.0.4 ] \
+  || fail "$libdir/rill-roc/libroc.so is not a link to libroc.so.0.4"
+roc_inc=$prefix/$includedir/rill-roc
+for h in config context endpoint frame log metrics packet platform receiver receiver_decoder \
+  sender sender_encoder version; do
+  [ -f "$roc_inc/roc/$h.h" ] || fail "$includedir/rill-roc/roc/$h.h not installed"
+done
+read -r -a roc_san <<<"$cflags"
+"$cc" -std=c11 -Wall -Wextra -Werror "${roc_san[@]}" -I"$roc_inc" "$here/roc_consumer.c" \
+  -L"$lib/rill-roc" -lroc -o "$tmp/roc_consumer" || fail "building against libroc.so"
+roc_out=$(LD_LIBRARY_PATH=$lib/rill-roc "$tmp/roc_consumer" 2>&1) || fail "roc_consumer: $roc_out"
+[ "$roc_out" = "roc 0.4.0
+context: ok" ] || fail "roc_consumer printed: $roc_out"
+echo "ok: roc consumer built with -lroc, run on $libdir/rill-roc/libroc.so.0.4"
 extra=$(find "$prefix" -type f ! -path "$inc/*" ! -name 'librill.so.*' ! -name librill.a \
-  ! -name rill.pc)
+  ! -name rill.pc ! -name librill-roc.so ! -path "$roc_inc/roc/*")
 [ -z "$extra" ] || fail "unexpected files installed: $extra"
 echo "ok: layout ($includedir/rill/*.h, $libdir/librill.so.$version, .so.$major, .so, .a, pkgconfig/rill.pc)"
 
