@@ -95,6 +95,27 @@ EOF
 # (adapter.auto-port-config) and the dummy driver's group.
 PW_NODE_PROPS='node.group = pipewire.dummy adapter.auto-port-config = { mode = dsp monitor = false control = false position = preserve }'
 
+# pw_source_module PORT LATENCY_MS STATS_FILE [MORE_ARGS]: the
+# context.modules entry of a module-rill-source node "rill-src" receiving
+# plain RTP on 127.0.0.1:PORT, its stats every 100 ms in STATS_FILE.
+pw_source_module() {
+  cat <<EOF
+    { name = libpipewire-module-rill-source
+        args = {
+            local.ip = 127.0.0.1
+            local.source.port = $1
+            fec.code = disable
+            sess.latency.msec = $2
+            rill.stats.json = "$3"
+            rill.stats.interval.msec = 100
+            source.name = rill-src
+            source.props = { $PW_NODE_PROPS }
+            ${4:-}
+        }
+    }
+EOF
+}
+
 # pw_start CONF: start the daemon (real-time priority when allowed, as on a
 # desktop), wait until it answers (10 s at most). Sets pw_pid.
 pw_start() {
@@ -174,15 +195,18 @@ json_last() {
   { grep -o "\"$1\":-\?[0-9]*" "$2" 2>/dev/null || true; } | tail -n 1 | cut -d: -f2
 }
 
-# wait_json KEY MIN FILE SECONDS: wait until KEY >= MIN on the last line.
+# wait_json KEY MIN FILE SECONDS [MAX]: wait until MIN <= KEY (<= MAX) on
+# the last line.
 wait_json() {
-  local _ v
+  local _ v max=${5:-}
   for _ in $(seq $(($4 * 10))); do
     v=$(json_last "$1" "$3")
-    [ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
+    if [ -n "$v" ] && [ "$v" -ge "$2" ] && { [ -z "$max" ] || [ "$v" -le "$max" ]; }; then
+      return 0
+    fi
     sleep 0.1
   done
-  fail "$1 = '$(json_last "$1" "$3")' in $3 after $4 s, expected >= $2"
+  fail "$1 = '$(json_last "$1" "$3")' in $3 after $4 s, expected $2..${max:-}"
 }
 
 # rss_kib PID: resident set size in KiB.

@@ -21,19 +21,7 @@ send=$1 wavgen=$2 wavcheck=$3
 pw_setup "$4" "$5" "${6:-}"
 
 port=$(free_udp_port)
-pw_conf "$tmp/pw.conf" "
-    { name = libpipewire-module-rill-source
-        args = {
-            local.ip = 127.0.0.1
-            local.source.port = $port
-            fec.code = disable
-            sess.latency.msec = 200
-            rill.stats.json = \"$tmp/stats.jsonl\"
-            rill.stats.interval.msec = 100
-            source.name = rill-src
-            source.props = { $PW_NODE_PROPS }
-        }
-    }"
+pw_conf "$tmp/pw.conf" "$(pw_source_module "$port" 200 "$tmp/stats.jsonl")"
 pw_start "$tmp/pw.conf"
 pw_link rill-src:output_FL null-sink:playback_FL
 pw_link rill-src:output_FR null-sink:playback_FR
