@@ -39,8 +39,17 @@ done
   || fail "$libdir/librill.so is not a link to librill.so.$major"
 [ -f "$lib/librill.a" ] || fail "$libdir/librill.a not installed"
 [ -f "$lib/pkgconfig/rill.pc" ] || fail "$libdir/pkgconfig/rill.pc not installed"
+# The PipeWire modules, when built (libpipewire-0.3-dev), go under the
+# prefix too (modules/pipewire/CMakeLists.txt), and find librill.so.0 there.
+for m in "$build"/modules/pipewire/libpipewire-module-rill-*.so; do
+  [ -e "$m" ] || continue
+  installed=$(find "$prefix" -name "$(basename "$m")")
+  [ -n "$installed" ] || fail "$(basename "$m") not installed"
+  LD_LIBRARY_PATH='' ldd "$installed" | grep -q "librill.so.$major => $lib/" ||
+    fail "$installed does not find the installed librill.so.$major"
+done
 extra=$(find "$prefix" -type f ! -path "$inc/*" ! -name 'librill.so.*' ! -name librill.a \
-  ! -name rill.pc)
+  ! -name rill.pc ! -name 'libpipewire-module-rill-*.so')
 [ -z "$extra" ] || fail "unexpected files installed: $extra"
 echo "ok: layout ($includedir/rill/*.h, $libdir/librill.so.$version, .so.$major, .so, .a, pkgconfig/rill.pc)"
 
