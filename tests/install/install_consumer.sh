@@ -58,8 +58,18 @@ roc_out=$(LD_LIBRARY_PATH=$lib/rill-roc "$tmp/roc_consumer" 2>&1) || fail "roc_c
 [ "$roc_out" = "roc 0.4.0
 context: ok" ] || fail "roc_consumer printed: $roc_out"
 echo "ok: roc consumer built with -lroc, run on $libdir/rill-roc/libroc.so.0.4"
+# The PipeWire modules, when built (libpipewire-0.3-dev), go under the
+# prefix too (modules/pipewire/CMakeLists.txt), and find librill.so.0 there.
+for m in "$build"/modules/pipewire/libpipewire-module-rill-*.so; do
+  [ -e "$m" ] || continue
+  installed=$(find "$prefix" -name "$(basename "$m")")
+  [ -n "$installed" ] || fail "$(basename "$m") not installed"
+  LD_LIBRARY_PATH='' ldd "$installed" | grep -q "librill.so.$major => $lib/" ||
+    fail "$installed does not find the installed librill.so.$major"
+done
 extra=$(find "$prefix" -type f ! -path "$inc/*" ! -name 'librill.so.*' ! -name librill.a \
-  ! -name rill.pc ! -name librill-roc.so ! -path "$roc_inc/roc/*")
+  ! -name rill.pc ! -name librill-roc.so ! -path "$roc_inc/roc/*" \
+  ! -name 'libpipewire-module-rill-*.so')
 [ -z "$extra" ] || fail "unexpected files installed: $extra"
 echo "ok: layout ($includedir/rill/*.h, $libdir/librill.so.$version, .so.$major, .so, .a, pkgconfig/rill.pc)"
 
