@@ -16,7 +16,8 @@ int64_t rtcp_interval_ns(const struct rtcp_interval_in *in)
   double t, min_s = (double)in->min_interval_ns / 1e9;
   double r = in->random01;
 
-  if (in->senders > 0 && in->senders <= in->members * RTCP_SENDER_BW_FRACTION) {
+  /* RFC 3550 A.7: with no senders at all, receivers still get their 75 %. */
+  if (in->senders <= in->members * RTCP_SENDER_BW_FRACTION) {
     if (in->we_sent) {
       rtcp_bw *= RTCP_SENDER_BW_FRACTION;
       n = in->senders;

@@ -1370,6 +1370,10 @@ static void rtcp_interval_sender_share(void **state)
   assert_interval_near(&in, 200.0 / COMPENSATION);
   in.we_sent = true;
   assert_interval_near(&in, 200.0 / COMPENSATION);
+  /* No senders at all (RFC 3550 A.7): the 10 receivers still share 75 %. */
+  in.senders = 0;
+  in.we_sent = false;
+  assert_interval_near(&in, 10000.0 / 37.5 / COMPENSATION);
   /* Beyond int64 ns: saturates. */
   in.avg_rtcp_bytes = 1e300;
   assert_int_equal(rtcp_interval_ns(&in), INT64_MAX);
