@@ -13,7 +13,8 @@ extern "C" {
  * sender has none without RTCP, which rill does not speak yet.
  */
 typedef struct roc_connection_metrics {
-  /* End-to-end latency, in nanoseconds: needs RTCP, so 0 with rill for now. */
+  /* End-to-end latency, in nanoseconds (RTCP: a control interface bound/connected;
+   * 0 without). */
   unsigned long long e2e_latency;
   /* RFC 3550 interarrival jitter, in nanoseconds. */
   unsigned long long mean_jitter;
@@ -30,7 +31,7 @@ typedef struct roc_receiver_metrics {
 
 /* One sender slot. */
 typedef struct roc_sender_metrics {
-  unsigned int connection_count; /* remote receivers known (0 without RTCP) */
+  unsigned int connection_count; /* remote receivers reporting over RTCP */
 } roc_sender_metrics;
 
 #ifdef __cplusplus

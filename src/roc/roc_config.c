@@ -336,10 +336,16 @@ int roc__unsupported(roc_interface iface, roc_protocol proto, const char *what)
 void roc__conn_metrics(const struct rill_session_metrics *in, roc_connection_metrics *out)
 {
   memset(out, 0, sizeof(*out));
-  out->e2e_latency = 0; /* needs RTCP (issue 13) */
+  /* From the sender's SR mapping (RTCP, a control interface bound): 0 without. */
+  out->e2e_latency = in->e2e_latency_ns > 0 ? (unsigned long long)in->e2e_latency_ns : 0;
   out->mean_jitter = in->jitter_ns > 0 ? (unsigned long long)in->jitter_ns : 0;
   out->expected_packets = in->packets_received + in->packets_lost;
   out->lost_packets = in->packets_lost;
+}
+
+int roc__slot_iface(roc_interface iface)
+{
+  return iface == ROC_INTERFACE_AUDIO_CONTROL ? 2 : roc__iface_index(iface);
 }
 
 int roc__iface_index(roc_interface iface)

@@ -85,6 +85,10 @@ const char *roc__proto_scheme(roc_protocol proto);
 int roc__proto_fec(roc_protocol proto);
 /* 0 for AUDIO_SOURCE, 1 for AUDIO_REPAIR, -1 for the others. */
 int roc__iface_index(roc_interface iface);
+/* A slot's interface: 0 source, 1 repair, 2 control (RTCP); -1 otherwise.
+ * The packet-level encoder and decoder use roc__iface_index (no control). */
+#define ROC_SLOT_IFACES 3
+int roc__slot_iface(roc_interface iface);
 /*
  * The slot table of a sender or receiver: `count` entries of `stride`
  * bytes, each beginning with struct roc_slot_head. The entry of slot `id`,

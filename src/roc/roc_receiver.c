@@ -8,10 +8,8 @@
  * a slot up or to swap it in or out, never across a network operation, and
  * a control mutex serializes them.
  *
- * Interfaces: AUDIO_SOURCE and AUDIO_REPAIR map to rill's endpoints.
- * AUDIO_CONTROL (rtcp://) and CONSOLIDATED (rtsp://) are refused (see
- * roc__unsupported); the control interface is wired here when rill's RTCP
- * (issue 13) lands.
+ * Interfaces: AUDIO_SOURCE, AUDIO_REPAIR and AUDIO_CONTROL (rtcp://) map to
+ * rill's endpoints; CONSOLIDATED (rtsp://) is refused (see roc__unsupported).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +24,8 @@
 struct receiver_slot {
   struct roc_slot_head head;       /* first */
   struct rill_receiver *rill;      /* owned; NULL until the first bind */
-  bool bound[2];                   /* source, repair */
-  roc_interface_config iface_cfg[2];
+  bool bound[ROC_SLOT_IFACES];     /* source, repair, control */
+  roc_interface_config iface_cfg[ROC_SLOT_IFACES];
 };
 
 struct roc_receiver {
@@ -82,7 +80,7 @@ ROC_API int roc_receiver_configure(roc_receiver *r, roc_slot slot, roc_interface
                                    const roc_interface_config *config)
 {
   struct receiver_slot *sl;
-  int idx = roc__iface_index(iface), rc = -1;
+  int idx = roc__slot_iface(iface), rc = -1;
   if (!r || !config)
     return -1;
   if (idx < 0)
@@ -109,7 +107,8 @@ static int bind_slot(struct roc_receiver *r, struct receiver_slot *sl, int idx, 
   const char *group = sl->iface_cfg[idx].multicast_group;
   int status;
   if (!rr) {
-    cfg.reuse_address = sl->iface_cfg[0].reuse_address || sl->iface_cfg[1].reuse_address;
+    cfg.reuse_address = sl->iface_cfg[0].reuse_address || sl->iface_cfg[1].reuse_address ||
+                        sl->iface_cfg[2].reuse_address;
     status = rill_receiver_open(r->ctx->rill, &cfg, &rr);
     if (status != RILL_OK) {
       ROC_LOG_ERR("roc_receiver_bind: cannot open a receiver: %s", rill_status_message(status));
@@ -134,7 +133,7 @@ ROC_API int roc_receiver_bind(roc_receiver *r, roc_slot slot, roc_interface ifac
   roc_protocol proto;
   struct receiver_slot *sl;
   uint16_t port = 0;
-  int idx = roc__iface_index(iface), rc;
+  int idx = roc__slot_iface(iface), rc;
 
   if (!r || !endpoint) {
     ROC_LOG_ERR("roc_receiver_bind: NULL argument");
@@ -144,10 +143,8 @@ ROC_API int roc_receiver_bind(roc_receiver *r, roc_slot slot, roc_interface ifac
     ROC_LOG_ERR("roc_receiver_bind: endpoint has no protocol");
     return -1;
   }
-  if (idx < 0 || proto == ROC_PROTO_RTCP || proto == ROC_PROTO_RTSP) {
-    /* The control interface (issue 13: rill's RTCP) is wired here. */
+  if (idx < 0 || proto == ROC_PROTO_RTSP)
     return roc__unsupported(iface, proto, "roc_receiver_bind");
-  }
   if (!roc__proto_fits(iface, proto)) {
     ROC_LOG_ERR("roc_receiver_bind: protocol %s does not fit the interface",
                 roc__proto_scheme(proto) ? roc__proto_scheme(proto) : "?");

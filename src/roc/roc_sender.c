@@ -7,10 +7,10 @@
  * up or to swap it in or out, never across a network operation.
  *
  * Interfaces: AUDIO_SOURCE and AUDIO_REPAIR map to rill's source and
- * repair endpoints; the protocols must name the config's FEC encoding.
- * AUDIO_CONTROL (rtcp://) and CONSOLIDATED (rtsp://) are refused (see
- * roc__unsupported); the control interface is wired here when rill's RTCP
- * (issue 13) lands.
+ * repair endpoints (the protocols must name the config's FEC encoding),
+ * AUDIO_CONTROL (rtcp://) to its control endpoint: the receivers' reports
+ * then fill roc_sender_query. CONSOLIDATED (rtsp://) is refused (see
+ * roc__unsupported).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +19,13 @@
 
 #include "roc/roc_internal.h"
 
+/* Receivers reported per query (rill keeps 16 per sender). */
+#define QUERY_RECEIVERS_MAX 16
+
 struct sender_slot {
   struct roc_slot_head head;   /* first */
   struct rill_sender *rill;    /* owned; NULL until the first connect */
-  bool connected[2];           /* source, repair */
+  bool connected[ROC_SLOT_IFACES]; /* source, repair, control */
 };
 
 struct roc_sender {
@@ -66,7 +69,7 @@ ROC_API int roc_sender_configure(roc_sender *s, roc_slot slot, roc_interface ifa
                                  const roc_interface_config *config)
 {
   struct sender_slot *sl;
-  int idx = roc__iface_index(iface), rc = -1;
+  int idx = roc__slot_iface(iface), rc = -1;
   if (!s || !config)
     return -1;
   if (idx < 0)
@@ -91,7 +94,7 @@ ROC_API int roc_sender_connect(roc_sender *s, roc_slot slot, roc_interface iface
   roc_protocol proto;
   struct sender_slot *sl;
   struct rill_sender *rs;
-  int idx = roc__iface_index(iface), status;
+  int idx = roc__slot_iface(iface), status;
 
   if (!s || !endpoint) {
     ROC_LOG_ERR("roc_sender_connect: NULL argument");
@@ -101,11 +104,9 @@ ROC_API int roc_sender_connect(roc_sender *s, roc_slot slot, roc_interface iface
     ROC_LOG_ERR("roc_sender_connect: endpoint has no protocol");
     return -1;
   }
-  if (idx < 0 || proto == ROC_PROTO_RTCP || proto == ROC_PROTO_RTSP) {
-    /* The control interface (issue 13: rill's RTCP) is wired here. */
+  if (idx < 0 || proto == ROC_PROTO_RTSP)
     return roc__unsupported(iface, proto, "roc_sender_connect");
-  }
-  if (!roc__proto_fits(iface, proto) || roc__proto_fec(proto) != s->fec) {
+  if (!roc__proto_fits(iface, proto) || (idx < 2 && roc__proto_fec(proto) != s->fec)) {
     ROC_LOG_ERR("roc_sender_connect: protocol %s does not fit the interface or the "
                 "sender's fec_encoding", roc__proto_scheme(proto) ? roc__proto_scheme(proto) : "?");
     return -1;
@@ -151,19 +152,46 @@ broken:
 ROC_API int roc_sender_query(roc_sender *s, roc_slot slot, roc_sender_metrics *slot_metrics,
                              roc_connection_metrics *conn_metrics, size_t *conn_metrics_count)
 {
+  struct rill_receiver_report reports[QUERY_RECEIVERS_MAX];
+  struct rill_sender_metrics m;
   struct sender_slot *sl;
+  size_t i, cap;
+  int status = RILL_OK;
   if (!s || (conn_metrics && !conn_metrics_count))
     return -1;
+  cap = conn_metrics ? *conn_metrics_count : 0;
+  if (cap > QUERY_RECEIVERS_MAX)
+    cap = QUERY_RECEIVERS_MAX;
+  memset(&m, 0, sizeof(m));
+  m.struct_size = sizeof(m);
+  reports[0].struct_size = sizeof(reports[0]);
+  m.receivers = reports;
+  m.receiver_cap = cap;
+  /* Under ctl: unlink cannot close the slot's sender meanwhile. */
+  pthread_mutex_lock(&s->ctl);
   pthread_mutex_lock(&s->lock);
   sl = roc__slot_find(s->slots, ROC_MAX_SLOTS, sizeof(s->slots[0]), slot, false);
   pthread_mutex_unlock(&s->lock);
-  if (!sl)
+  if (sl && sl->rill)
+    status = rill_sender_metrics(sl->rill, &m);
+  pthread_mutex_unlock(&s->ctl);
+  if (!sl || status != RILL_OK)
     return -1;
-  /* Without RTCP a sender knows no receiver: no connection. */
+  /* The receivers that report over RTCP (none without a control interface). */
   if (slot_metrics)
-    slot_metrics->connection_count = 0;
+    slot_metrics->connection_count = m.receiver_count;
+  for (i = 0; i < m.receivers_written; i++) {
+    roc_connection_metrics *c = &conn_metrics[i];
+    memset(c, 0, sizeof(*c));
+    c->e2e_latency = reports[i].e2e_latency_ns > 0 ? (unsigned long long)reports[i].e2e_latency_ns : 0;
+    c->mean_jitter = reports[i].jitter_ns > 0 ? (unsigned long long)reports[i].jitter_ns : 0;
+    c->lost_packets = reports[i].cumulative_lost > 0 ? (unsigned long long)reports[i].cumulative_lost : 0;
+    /* What this slot sent (the report gives the receiver's highest
+     * sequence number, not where it started). */
+    c->expected_packets = m.packets_sent - m.fec_repair_sent;
+  }
   if (conn_metrics_count)
-    *conn_metrics_count = 0;
+    *conn_metrics_count = m.receivers_written;
   return 0;
 }
 

@@ -261,24 +261,25 @@ static void roc_errors_for_bad_arguments(void **state)
   assert_int_equal(roc_sender_open(NULL, &scfg, &sender), -1);
   assert_int_equal(roc_sender_open(ctx, &scfg, &sender), 0); /* fec: default rs8m */
 
-  /* The default FEC encoding (rs8m) does not fit rtp://; rtcp:// and rtsp://
-   * are refused, and logged once however often they are tried. */
+  /* The default FEC encoding (rs8m) does not fit rtp://; rtcp:// fits only
+   * the control interface; rtsp:// is refused, and logged once however
+   * often it is tried. */
   ep = endpoint("rtp://127.0.0.1:9");
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, ep), -1);
   assert_int_equal(roc_endpoint_set_uri(ep, "rs8m://127.0.0.1:9"), 0);
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, ep), -1);
-  log_needle = "RTCP";
+  assert_int_equal(roc_endpoint_set_uri(ep, "rtcp://127.0.0.1:9"), 0);
+  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, ep), -1);
+  log_needle = "RTSP";
   log_hits = 0;
   roc_log_set_level(ROC_LOG_ERROR);
   roc_log_set_handler(count_log, NULL);
-  assert_int_equal(roc_endpoint_set_uri(ep, "rtcp://127.0.0.1:9"), 0);
-  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_CONTROL, ep), -1);
-  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_CONTROL, ep), -1);
+  assert_int_equal(roc_endpoint_set_uri(ep, "rtsp://127.0.0.1:9/x"), 0);
+  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_CONSOLIDATED, ep), -1);
+  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_CONSOLIDATED, ep), -1);
   assert_int_equal(log_hits, 1);
   roc_log_set_handler(NULL, NULL);
   roc_log_set_level(ROC_LOG_NONE);
-  assert_int_equal(roc_endpoint_set_uri(ep, "rtsp://127.0.0.1:9/x"), 0);
-  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_CONSOLIDATED, ep), -1);
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, NULL), -1);
   assert_int_equal(roc_sender_query(sender, 42, NULL, NULL, NULL), -1); /* no slot */
   assert_int_equal(roc_sender_unlink(sender, 42), -1);
@@ -300,7 +301,7 @@ static void roc_errors_for_bad_arguments(void **state)
   assert_int_equal(roc_endpoint_set_uri(ep, "rs8m://127.0.0.1:0"), 0);
   assert_int_equal(roc_receiver_bind(recv, 0, ROC_INTERFACE_AUDIO_SOURCE, ep), -1);
   assert_int_equal(roc_endpoint_set_uri(ep, "rtcp://127.0.0.1:0"), 0);
-  assert_int_equal(roc_receiver_bind(recv, 0, ROC_INTERFACE_AUDIO_CONTROL, ep), -1);
+  assert_int_equal(roc_receiver_bind(recv, 0, ROC_INTERFACE_AUDIO_REPAIR, ep), -1);
   assert_int_equal(roc_receiver_read(recv, &frame), 0); /* no slot: silence */
   assert_true(rms(buf, CHUNK * CH) == 0.0);
   frame.samples_size = 4;
@@ -326,8 +327,10 @@ static void stream_case(int fec)
   roc_receiver *recv = NULL;
   roc_endpoint *src = endpoint(fec ? "rtp+rs8m://127.0.0.1:0" : "rtp://127.0.0.1:0");
   roc_endpoint *rpr = endpoint("rs8m://127.0.0.1:0");
+  roc_endpoint *ctl = endpoint("rtcp://127.0.0.1:0");
   roc_receiver_metrics rm;
-  roc_connection_metrics cm[2];
+  roc_sender_metrics sm;
+  roc_connection_metrics cm[2], scm[2];
   struct rill_receiver_metrics m;
   float out[CHUNK * CH], in[CHUNK * CH];
   uint64_t phase = 0;
@@ -342,6 +345,8 @@ static void stream_case(int fec)
   assert_int_equal(roc_receiver_bind(recv, 0, ROC_INTERFACE_AUDIO_SOURCE, src), 0);
   if (fec)
     assert_int_equal(roc_receiver_bind(recv, 0, ROC_INTERFACE_AUDIO_REPAIR, rpr), 0);
+  /* RTCP on the control interface: end-to-end latency both ways. */
+  assert_int_equal(roc_receiver_bind(recv, 0, ROC_INTERFACE_AUDIO_CONTROL, ctl), 0);
 
   memset(&scfg, 0, sizeof(scfg));
   frame_encoding(&scfg.frame_encoding); /* packet_encoding 0: PT 10 */
@@ -352,10 +357,14 @@ static void stream_case(int fec)
   assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_SOURCE, src), 0);
   if (fec)
     assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_REPAIR, rpr), 0);
+  assert_int_equal(roc_sender_connect(sender, 0, ROC_INTERFACE_AUDIO_CONTROL, ctl), 0);
 
   /* Write and read 10 ms at a time, paced by sleeps; stop once 20 reads in
-   * a row were loud, or after 20 s at most. */
-  for (i = 0; i < 2000 && loud < 20; i++) {
+   * a row were loud and the sender has the receiver's report, or after
+   * 20 s at most. */
+  sm.connection_count = 0;
+  for (i = 0; i < 2000 && (loud < 20 || sm.connection_count == 0); i++) {
+    size_t n = 2;
     roc_frame fi = {in, sizeof(in)}, fo = {out, sizeof(out)};
     double r;
     sine(in, CHUNK, &phase);
@@ -366,6 +375,7 @@ static void stream_case(int fec)
     loud = r > 0.2 ? loud + 1 : 0;
     if (r > best)
       best = r;
+    assert_int_equal(roc_sender_query(sender, 0, &sm, scm, &n), 0);
   }
   if (loud < 20)
     fail_msg("the receiver never played the stream (best rms %f)", best);
@@ -375,6 +385,13 @@ static void stream_case(int fec)
   assert_int_equal(count, 1);
   assert_true(cm[0].expected_packets > 0);
   assert_true(cm[0].expected_packets >= cm[0].lost_packets);
+  assert_true(cm[0].e2e_latency > 0); /* from the sender's SR */
+  /* The sender knows its receiver by RTCP. */
+  count = 2;
+  assert_int_equal(roc_sender_query(sender, 0, &sm, scm, &count), 0);
+  assert_int_equal(sm.connection_count, 1);
+  assert_int_equal(count, 1);
+  assert_true(scm[0].expected_packets > 0);
   /* rill's own counters behind the slot agree. */
   memset(&m, 0, sizeof(m));
   m.struct_size = sizeof(m);
@@ -393,6 +410,7 @@ static void stream_case(int fec)
   assert_int_equal(roc_context_close(ctx), 0);
   roc_endpoint_deallocate(src);
   roc_endpoint_deallocate(rpr);
+  roc_endpoint_deallocate(ctl);
 }
 
 static void roc_sender_to_receiver(void **state)
