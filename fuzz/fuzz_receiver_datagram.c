@@ -16,6 +16,10 @@
  *                    timeout, or past it) and run the session housekeeping
  *   header & 0x8000  after the datagram: the reader reads 1..2200 frames
  *
+ * A datagram that looks like RTCP (second byte 200..207: SR, RR, SDES, BYE,
+ * APP, XR and the unassigned types between) goes to the receiver's control
+ * endpoint, the rest to its source endpoint.
+ *
  * Each datagram is injected on the network thread at an injected time that
  * grows by 1 ms per record; the reader reads with the same clock
  * (receiver_read_at). After the records the reader reads three more
@@ -157,6 +161,11 @@ static void check_state(void)
   CHECK(t.datagrams == datagrams_taken);
   CHECK(t.bad_packets + t.unknown_payload_type + t.rate_mismatch + t.sessions_refused <=
         t.datagrams);
+  /* RTCP is counted apart, ends at most the sessions there were, creates none. */
+  CHECK(t.bad_packets + t.unknown_payload_type + t.rate_mismatch + t.sessions_refused +
+            t.rtcp_received <=
+        t.datagrams);
+  CHECK(t.sessions_bye + t.sessions_rtcp_timeout <= t.sessions_created);
   CHECK(t.sessions_created - t.sessions_removed >= t.sessions);
   CHECK(t.sessions_created - t.sessions_removed <= MAX_SESSIONS);
   CHECK(t.packets_played <= t.packets_received);
@@ -189,7 +198,10 @@ static void housekeep(int64_t jump_ns)
 
 static void inject(const uint8_t *data, size_t len, unsigned source)
 {
-  int rc = receiver_inject(recv_, data, len, (const struct sockaddr *)&sources[source], now_ns);
+  const struct sockaddr *src = (const struct sockaddr *)&sources[source];
+  int rc = len >= 2 && data[1] >= 200 && data[1] <= 207
+               ? receiver_inject_endpoint(recv_, RECEIVER_IFACE_CONTROL, data, len, src, now_ns)
+               : receiver_inject(recv_, data, len, src, now_ns);
   if (rc == RILL_OK)
     datagrams_taken++;
   else

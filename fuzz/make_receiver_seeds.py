@@ -153,6 +153,17 @@ def seeds():
     # A flood without reads: the session budget and the queue run out.
     s["seed_budget_flood"] = (b"".join(rec(packet(k, ssrc=0x5EED)) for k in range(24)) +
                               rec(packet(24, ssrc=0x5EED), read=True))
+    # RTCP (the target sends datagrams whose second byte is 200..207 to the
+    # control endpoint): an SR for the stream from its sender, a BYE for it
+    # from another address (ignored), then its own BYE, then it comes back.
+    def sr(ssrc):
+        return struct.pack(">BBHIIIIII", 0x80, 200, 6, ssrc, 0xE0000000, 0, 1234, 10, 1000)
+
+    def bye(ssrc):
+        return struct.pack(">BBHI", 0x80, 201, 1, 0x5151) + struct.pack(">BBHI", 0x81, 203, 1, ssrc)
+    s["seed_rtcp_bye"] = (stream(5, ssrc=0x0BE0) + rec(sr(0x0BE0)) + rec(bye(0x0BE0), source=1) +
+                          rec(packet(5, ssrc=0x0BE0), read=True) + rec(bye(0x0BE0), read=True) +
+                          stream(4, read_from=0, ssrc=0x0BE0, seq0=6, ts0=6 * FRAMES))
     # A datagram longer than the receiver's buffers.
     s["seed_too_long"] = rec(rtp(payload=bytes(1600)), read=True) + stream(5, ssrc=0x1010)
     return s
