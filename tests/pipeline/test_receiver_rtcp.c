@@ -247,6 +247,52 @@ static void rtcp_malformed_is_counted(void **state)
   close_receiver(&x);
 }
 
+/* A flood of RTCP (fake SRs for SSRCs nobody sends, BYEs, garbage) creates
+ * nothing, ends nothing, and leaves no memory behind: each datagram is
+ * handled and freed at once. */
+static void rtcp_flood_is_bounded(void **state)
+{
+  struct fixture x;
+  struct sockaddr_in rtp_a = addr("127.0.0.1", 40000), rtcp_a = addr("127.0.0.1", 40001);
+  struct sockaddr_in flooder = addr("127.0.0.9", 5000);
+  struct rill_limiter_stats before, after, sock;
+  uint8_t buf[512];
+  size_t len;
+  uint32_t i;
+  (void)state;
+  open_receiver(&x);
+  send_rtp(&x, SSRC_A, 0, &rtp_a);
+  len = compose_sr(SSRC_A, ntp_from_unix_ns(5 * NS_PER_S), 5000, false, buf, sizeof(buf));
+  send_rtcp(&x, buf, len, &rtcp_a);
+  receiver_limiters(x.r, &before, &sock);
+  for (i = 0; i < 3000; i++) {
+    switch (i % 3) {
+    case 0: /* an SR for a stream that does not exist */
+      len = compose_sr(0x70000000u + i, ntp_from_unix_ns(i), i, false, buf, sizeof(buf));
+      break;
+    case 1: /* a BYE for the live session, from the wrong address */
+      len = compose_bye(SSRC_A, buf, sizeof(buf));
+      break;
+    default: /* garbage with an RTCP-looking first word */
+      memset(buf, (int)i, 64);
+      buf[0] = 0x81;
+      buf[1] = 203;
+      len = 64;
+      break;
+    }
+    send_rtcp(&x, buf, len, &flooder);
+  }
+  receiver_limiters(x.r, &after, &sock);
+  assert_int_equal(after.used_bytes, before.used_bytes);
+  assert_int_equal(totals(&x).sessions, 1);
+  assert_int_equal(totals(&x).sessions_created, 1);
+  assert_int_equal(totals(&x).sessions_bye, 0);
+  assert_int_equal(totals(&x).rtcp_received, 3001);
+  assert_int_equal(totals(&x).rtcp_unmatched, 2000);
+  assert_int_equal(totals(&x).rtcp_malformed, 1000);
+  close_receiver(&x);
+}
+
 /* End-to-end latency from an SR mapping: exact arithmetic. */
 static void rtcp_e2e_from_sr_mapping(void **state)
 {
@@ -305,6 +351,7 @@ int main(void)
       cmocka_unit_test(rtcp_bye_ends_only_its_own_session),
       cmocka_unit_test(rtcp_compound_with_bye_ends_the_session),
       cmocka_unit_test(rtcp_malformed_is_counted),
+      cmocka_unit_test(rtcp_flood_is_bounded),
       cmocka_unit_test(rtcp_e2e_from_sr_mapping),
       cmocka_unit_test(rtcp_rtt_from_echo),
       cmocka_unit_test(rtcp_address_matching),
