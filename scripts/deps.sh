@@ -10,6 +10,8 @@ RILL_DEB_PACKAGES=(
   libuv1-dev libspeexdsp-dev libsndfile1-dev libisal-dev
   # tests, sanitizers, fuzzing
   libcmocka-dev clang libclang-rt-14-dev python3
+  # network namespaces and socket listings in tests (ip, ss; unshare is in util-linux)
+  iproute2
   # interop peers (tests/interop)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good ffmpeg
   # PipeWire modules and sound-device I/O (modules/pipewire, tests/pipewire):
