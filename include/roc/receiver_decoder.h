@@ -47,7 +47,8 @@ ROC_API int roc_receiver_decoder_query(roc_receiver_decoder *decoder,
 ROC_API int roc_receiver_decoder_push_packet(roc_receiver_decoder *decoder, roc_interface iface,
                                              const roc_packet *packet);
 
-/* Feedback for the encoder (control interface): -1 (not supported yet). */
+/* Feedback for the encoder (control interface): a reception report when one
+ * is due (every 200 ms per sender), else -1. */
 ROC_API int roc_receiver_decoder_pop_feedback_packet(roc_receiver_decoder *decoder,
                                                      roc_interface iface, roc_packet *packet);
 

@@ -31,7 +31,8 @@ ROC_API int roc_sender_encoder_open(roc_context *context, const roc_sender_confi
 ROC_API int roc_sender_encoder_activate(roc_sender_encoder *encoder, roc_interface iface,
                                         roc_protocol proto);
 
-/* Metrics: connection_count is 0 (no feedback without RTCP). 0, or -1. */
+/* Metrics: connection_count counts the receivers whose feedback (RTCP) came
+ * in; conn_metrics describes the first. 0, or -1. */
 ROC_API int roc_sender_encoder_query(roc_sender_encoder *encoder,
                                      roc_sender_metrics *encoder_metrics,
                                      roc_connection_metrics *conn_metrics);
@@ -44,15 +45,17 @@ ROC_API int roc_sender_encoder_query(roc_sender_encoder *encoder,
  */
 ROC_API int roc_sender_encoder_push_frame(roc_sender_encoder *encoder, const roc_frame *frame);
 
-/* Feedback from the decoder (control interface): -1 (not supported yet). */
+/* Feedback from the decoder (control interface: its RTCP reports). 0, or
+ * -1 when the control interface is not active. */
 ROC_API int roc_sender_encoder_push_feedback_packet(roc_sender_encoder *encoder,
                                                     roc_interface iface,
                                                     const roc_packet *packet);
 
 /*
  * Copy the oldest packet of `iface` into packet->bytes (packet->bytes_size
- * bytes) and set bytes_size to its length. 0, or -1 (none left, interface
- * not active, buffer too small, bad arguments).
+ * bytes) and set bytes_size to its length; on the control interface, a
+ * sender report (RTCP) when one is due (every 200 ms). 0, or -1 (none left
+ * or due, interface not active, buffer too small, bad arguments).
  */
 ROC_API int roc_sender_encoder_pop_packet(roc_sender_encoder *encoder, roc_interface iface,
                                           roc_packet *packet);

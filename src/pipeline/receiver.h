@@ -205,6 +205,17 @@ int receiver_inject_endpoint(struct rill_receiver *r, enum receiver_iface iface,
                              int64_t now_ns);
 
 /*
+ * RTCP without a control port (roc's packet-level decoder; RTCP comes in
+ * through receiver_inject_endpoint on RECEIVER_IFACE_CONTROL): the
+ * reception report (RR, XR, SDES) of the first session whose report is due
+ * (each session's every rtcp_min_interval), into `buf` (`cap` bytes);
+ * *len gets its length. RILL_OK, RILL_EEMPTY (none due), RILL_ENOSPC (*len
+ * says how much is needed). Runs on the network thread. Thread role: control.
+ */
+int receiver_pop_report(struct rill_receiver *r, int64_t now_ns, uint8_t *buf, size_t cap,
+                        size_t *len);
+
+/*
  * Run the session housekeeping (timeouts, retired slots) at `now_ns` on the
  * network thread. The context also runs it on its own timer once a port is
  * bound. Thread role: control.

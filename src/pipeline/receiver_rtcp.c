@@ -340,8 +340,7 @@ void receiver_rtcp_tick(struct rill_receiver *r, int64_t now_ns)
 {
   int64_t unix_now;
   uint32_t i;
-  if (r->control_port < 0)
-    return;
+  /* Sessions with RTCP only: from a control port, or injected (roc's decoder). */
   unix_now = clock_realtime_ns();
   for (i = 0; i < r->p.max_sessions; i++) {
     struct rsession *s = &r->slots[i];
@@ -355,6 +354,52 @@ void receiver_rtcp_tick(struct rill_receiver *r, int64_t now_ns)
     }
     publish_e2e(s, now_ns, unix_now);
   }
+}
+
+/* ---- without a port (roc's packet-level decoder) ---- */
+
+struct pop_req {
+  struct rill_receiver *r;
+  int64_t now_ns;
+  uint8_t *buf;
+  size_t cap, len;
+};
+
+/* The first session with RTCP whose report is due: compose it. */
+static int pop_report_on_loop(void *arg)
+{
+  struct pop_req *q = arg;
+  struct rill_receiver *r = q->r;
+  uint8_t buf[REPORT_BYTES];
+  int64_t unix_now = clock_realtime_ns();
+  uint32_t i;
+  for (i = 0; i < r->p.max_sessions; i++) {
+    struct rsession *s = &r->slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_ACTIVE ||
+        !s->net.rtcp.seen || q->now_ns < s->net.rtcp.next_pop_ns)
+      continue;
+    publish_e2e(s, q->now_ns, unix_now);
+    q->len = compose_report(r, s, q->now_ns, ntp_from_unix_ns(unix_now), buf, sizeof(buf));
+    if (q->len == 0)
+      continue;
+    if (q->len > q->cap)
+      return RILL_ENOSPC;
+    memcpy(q->buf, buf, q->len);
+    s->net.rtcp.next_pop_ns = q->now_ns + r->p.rtcp_min_interval_ns;
+    counter_bump(&r->counters.rtcp_sent);
+    rtcp_local_sent(&r->rtcp, q->len);
+    return RILL_OK;
+  }
+  return RILL_EEMPTY;
+}
+
+int receiver_pop_report(struct rill_receiver *r, int64_t now_ns, uint8_t *buf, size_t cap,
+                        size_t *len)
+{
+  struct pop_req q = {r, now_ns, buf, cap, 0};
+  int status = evloop_call(&r->ctx->loop, pop_report_on_loop, &q);
+  *len = q.len;
+  return status;
 }
 
 void receiver_rtcp_start(struct rill_receiver *r)

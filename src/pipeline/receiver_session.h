@@ -68,6 +68,7 @@ struct rsession_rtcp {
   uint64_t sr_ntp;               /* last SR: the sender's NTP time ... */
   uint32_t sr_rtp;               /* ... and the RTP timestamp it maps to */
   int64_t sr_recv_ns;            /* when that SR arrived */
+  int64_t next_pop_ns;           /* without a port: when its next report is due */
   uint32_t expected_prior;       /* RFC 3550 A.3: counts at the previous report */
   uint64_t received_prior;
 };

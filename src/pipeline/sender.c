@@ -371,6 +371,22 @@ err_rtcp:
   return status;
 }
 
+int sender_activate_control_local(struct rill_sender *s)
+{
+  struct sender_rtcp *rtcp;
+  int status;
+  if (s->control_connected || s->port)
+    return RILL_ESTATE;
+  status = sender_rtcp_create(s->ctx, s->ssrc, s->p.rtcp_min_interval_ns, s->p.rtcp_timeout_ns,
+                              &rtcp);
+  if (status != RILL_OK)
+    return status;
+  sender_rtcp_set_media(rtcp, rtcp_media, s);
+  atomic_store(&s->rtcp, rtcp);
+  s->control_connected = true;
+  return RILL_OK;
+}
+
 struct sender_rtcp *sender_control(struct rill_sender *s)
 {
   return atomic_load_explicit(&s->rtcp, memory_order_acquire);

@@ -108,6 +108,15 @@ void sender_write(struct rill_sender *s, const float *samples, uint32_t frames);
 void sender_stats(struct rill_sender *s, struct sender_totals *out,
                   struct rill_limiter_stats *global);
 
+/*
+ * RTCP without a socket (roc's packet-level encoder): create the RTCP part
+ * (sender_control) fed by this sender's figures; the caller pops reports
+ * and pushes receivers' reports through pipeline/sender_rtcp.h. RILL_OK,
+ * RILL_ESTATE (a control endpoint already, or a socket), RILL_EBUDGET,
+ * RILL_ENOMEM. Thread role: control.
+ */
+int sender_activate_control_local(struct rill_sender *s);
+
 /* The RTCP part (pipeline/sender_rtcp.h), NULL without a control endpoint.
  * Thread role: any. */
 struct sender_rtcp *sender_control(struct rill_sender *s);

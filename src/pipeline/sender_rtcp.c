@@ -49,6 +49,7 @@ struct sender_rtcp {
   uv_timer_t timer;
   bool timer_open;
   atomic_int *handles; /* borrowed: the sender's open-handle count */
+  int64_t next_pop_ns; /* without a socket: when the next report is due */
   /* the peers: written by the network thread under `lock` */
   pthread_mutex_t lock;
   struct peer_slot peers[SENDER_RTCP_MAX_PEERS];
@@ -322,6 +323,32 @@ static size_t compose(struct sender_rtcp *sr, int64_t now_ns, bool bye, uint8_t 
   if (bye && rtcp_add_bye(&b, &sr->local.ssrc, 1, NULL) != RILL_OK)
     return 0;
   return b.len;
+}
+
+void sender_rtcp_set_media(struct sender_rtcp *sr, sender_rtcp_media_fn media, void *user)
+{
+  sr->media = media;
+  sr->media_user = user;
+}
+
+int sender_rtcp_pop(struct sender_rtcp *sr, int64_t now_ns, uint8_t *buf, size_t cap,
+                    size_t *len)
+{
+  uint8_t tmp[REPORT_BYTES];
+  size_t n;
+  if (sr->next_pop_ns != 0 && now_ns < sr->next_pop_ns)
+    return RILL_EEMPTY;
+  n = compose(sr, now_ns, false, tmp, sizeof(tmp));
+  if (n == 0)
+    return RILL_EEMPTY;
+  *len = n;
+  if (n > cap)
+    return RILL_ENOSPC;
+  memcpy(buf, tmp, n);
+  sr->next_pop_ns = now_ns + sr->min_interval_ns;
+  bump(&sr->sent);
+  rtcp_local_sent(&sr->local, n);
+  return RILL_OK;
 }
 
 static void send_report(struct sender_rtcp *sr, bool bye)

@@ -73,6 +73,18 @@ void sender_rtcp_start(struct sender_rtcp *sr, struct rill_udp_port *port,
                        const struct sockaddr *dest, sender_rtcp_media_fn media, void *user,
                        atomic_int *handles);
 
+/*
+ * Without a socket (roc's packet-level encoder): ask `media` for the SR's
+ * figures, then sender_rtcp_pop hands out a report when one is due (every
+ * min_interval: RILL_OK and *len, else RILL_EEMPTY; RILL_ENOSPC if `cap`
+ * is too small), and reports from receivers go to sender_rtcp_on_datagram
+ * as if they had arrived from `src`. Thread role: the caller's, one at a
+ * time (the encoder's lock).
+ */
+void sender_rtcp_set_media(struct sender_rtcp *sr, sender_rtcp_media_fn media, void *user);
+int sender_rtcp_pop(struct sender_rtcp *sr, int64_t now_ns, uint8_t *buf, size_t cap,
+                    size_t *len);
+
 /* A datagram on the sender's socket. Thread role: network. */
 void sender_rtcp_on_datagram(struct sender_rtcp *sr, const uint8_t *data, size_t len,
                              const struct sockaddr *src, int64_t now_ns);

@@ -12,8 +12,12 @@
  * and it never goes idle: a decoder nobody pops is still bounded by the
  * session budget.
  *
- * The control interface (feedback packets, RTCP) is refused until rill's
- * RTCP (issue 13) is wired here.
+ * The control interface (RTCP) works at the packet level too: the
+ * encoder's pop_packet on AUDIO_CONTROL gives a sender report when one is
+ * due (every 200 ms), push_feedback_packet takes the receivers' reports;
+ * the decoder's push_packet on AUDIO_CONTROL takes sender reports and its
+ * pop_feedback_packet gives a reception report when one is due. Feedback
+ * comes "from" the same fixed fake address as the decoder's packets.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +30,7 @@
 #include "core/clock.h"
 #include "pipeline/receiver.h"
 #include "pipeline/sender.h"
+#include "pipeline/sender_rtcp.h"
 #include "roc/roc_internal.h"
 
 #define DECODER_HOUSEKEEP_NS (100 * NS_PER_MS)
@@ -48,7 +53,7 @@ struct roc_receiver_decoder {
   struct roc_pacer pacer;    /* reader */
   struct sockaddr_in source;
   pthread_mutex_t lock;      /* serializes activate and push */
-  atomic_bool active[2];     /* source, repair */
+  atomic_bool active[ROC_SLOT_IFACES]; /* source, repair, control */
   int64_t last_housekeep_ns; /* under lock */
 };
 
@@ -88,11 +93,19 @@ fail:
 ROC_API int roc_sender_encoder_activate(roc_sender_encoder *e, roc_interface iface,
                                         roc_protocol proto)
 {
-  int idx = roc__iface_index(iface), status;
+  int idx = roc__slot_iface(iface), status;
   if (!e)
     return -1;
-  if (idx < 0 || proto == ROC_PROTO_RTCP || proto == ROC_PROTO_RTSP)
+  if (idx < 0 || proto == ROC_PROTO_RTSP)
     return roc__unsupported(iface, proto, "roc_sender_encoder_activate");
+  if (idx == 2 && proto == ROC_PROTO_RTCP) {
+    pthread_mutex_lock(&e->lock);
+    status = sender_activate_control_local(e->rill);
+    pthread_mutex_unlock(&e->lock);
+    if (status != RILL_OK)
+      ROC_LOG_ERR("roc_sender_encoder_activate: control: %s", rill_status_message(status));
+    return status == RILL_OK ? 0 : -1;
+  }
   if (!roc__proto_fits(iface, proto) || roc__proto_fec(proto) != e->fec) {
     ROC_LOG_ERR("roc_sender_encoder_activate: protocol %d does not fit the interface or "
                 "the fec_encoding", (int)proto);
@@ -110,10 +123,33 @@ ROC_API int roc_sender_encoder_activate(roc_sender_encoder *e, roc_interface ifa
 ROC_API int roc_sender_encoder_query(roc_sender_encoder *e, roc_sender_metrics *encoder_metrics,
                                      roc_connection_metrics *conn_metrics)
 {
-  (void)conn_metrics; /* no connection without feedback (RTCP) */
+  struct sender_rtcp *rtcp;
+  struct sender_rtcp_totals t;
+  struct sender_rtcp_peer peer;
+  size_t n = 0;
   if (!e || !encoder_metrics)
     return -1;
   encoder_metrics->connection_count = 0;
+  pthread_mutex_lock(&e->lock);
+  rtcp = sender_control(e->rill);
+  if (rtcp)
+    sender_rtcp_stats(rtcp, &t, &peer, 1, &n);
+  pthread_mutex_unlock(&e->lock);
+  /* The receivers whose feedback came in (one connection: the first). */
+  if (n > 0) {
+    encoder_metrics->connection_count = t.peers;
+    if (conn_metrics) {
+      memset(conn_metrics, 0, sizeof(*conn_metrics));
+      conn_metrics->e2e_latency = peer.e2e_latency_ns > 0 ? (unsigned long long)peer.e2e_latency_ns : 0;
+      conn_metrics->mean_jitter = peer.jitter_ns > 0 ? (unsigned long long)peer.jitter_ns : 0;
+      conn_metrics->lost_packets = peer.cum_lost > 0 ? (unsigned long long)peer.cum_lost : 0;
+      struct rill_sender_metrics m = {.struct_size = sizeof(m)};
+      /* What the encoder sent (the report gives the receiver's highest
+       * sequence number, not where it started). */
+      if (rill_sender_metrics(e->rill, &m) == RILL_OK)
+        conn_metrics->expected_packets = m.packets_sent - m.fec_repair_sent;
+    }
+  }
   return 0;
 }
 
@@ -138,25 +174,44 @@ ROC_API int roc_sender_encoder_push_frame(roc_sender_encoder *e, const roc_frame
 ROC_API int roc_sender_encoder_push_feedback_packet(roc_sender_encoder *e, roc_interface iface,
                                                     const roc_packet *packet)
 {
-  if (!e || !packet)
+  struct sender_rtcp *rtcp;
+  struct sockaddr_in from;
+  if (!e || !packet || !packet->bytes || iface != ROC_INTERFACE_AUDIO_CONTROL)
     return -1;
-  /* Feedback is RTCP: wired here with issue 13. */
-  return roc__unsupported(ROC_INTERFACE_AUDIO_CONTROL, ROC_PROTO_RTCP,
-                          iface == ROC_INTERFACE_AUDIO_CONTROL
-                              ? "roc_sender_encoder_push_feedback_packet"
-                              : "roc_sender_encoder_push_feedback_packet (not a control iface)");
+  /* The receivers' reports come "from" one fixed address, as the decoder's. */
+  memset(&from, 0, sizeof(from));
+  from.sin_family = AF_INET;
+  from.sin_port = htons(DECODER_SOURCE_PORT);
+  from.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  pthread_mutex_lock(&e->lock);
+  rtcp = sender_control(e->rill);
+  if (rtcp)
+    sender_rtcp_on_datagram(rtcp, packet->bytes, packet->bytes_size, (struct sockaddr *)&from,
+                            clock_now_ns());
+  pthread_mutex_unlock(&e->lock);
+  if (!rtcp)
+    ROC_LOG_ERR("roc_sender_encoder_push_feedback_packet: the control interface is not active");
+  return rtcp ? 0 : -1;
 }
 
 ROC_API int roc_sender_encoder_pop_packet(roc_sender_encoder *e, roc_interface iface,
                                           roc_packet *packet)
 {
-  int idx = roc__iface_index(iface), status;
+  int idx = roc__slot_iface(iface), status;
+  struct sender_rtcp *rtcp;
   size_t len = 0;
   if (!e || !packet || !packet->bytes || idx < 0)
     return -1;
   pthread_mutex_lock(&e->lock);
-  status = sender_pop_local(e->rill, idx ? SENDER_IFACE_REPAIR : SENDER_IFACE_SOURCE,
-                            packet->bytes, packet->bytes_size, &len);
+  if (idx == 2) {
+    /* A sender report when one is due. */
+    rtcp = sender_control(e->rill);
+    status = rtcp ? sender_rtcp_pop(rtcp, clock_now_ns(), packet->bytes, packet->bytes_size, &len)
+                  : RILL_ESTATE;
+  } else {
+    status = sender_pop_local(e->rill, idx ? SENDER_IFACE_REPAIR : SENDER_IFACE_SOURCE,
+                              packet->bytes, packet->bytes_size, &len);
+  }
   pthread_mutex_unlock(&e->lock);
   if (status == RILL_ENOSPC)
     ROC_LOG_ERR("roc_sender_encoder_pop_packet: buffer of %zu bytes, packet of %zu",
@@ -218,10 +273,10 @@ fail:
 ROC_API int roc_receiver_decoder_activate(roc_receiver_decoder *d, roc_interface iface,
                                           roc_protocol proto)
 {
-  int idx = roc__iface_index(iface), fec, status = RILL_OK;
+  int idx = roc__slot_iface(iface), fec, status = RILL_OK;
   if (!d)
     return -1;
-  if (idx < 0 || proto == ROC_PROTO_RTCP || proto == ROC_PROTO_RTSP)
+  if (idx < 0 || proto == ROC_PROTO_RTSP)
     return roc__unsupported(iface, proto, "roc_receiver_decoder_activate");
   if (!roc__proto_fits(iface, proto)) {
     ROC_LOG_ERR("roc_receiver_decoder_activate: protocol %d does not fit the interface",
@@ -266,7 +321,9 @@ ROC_API int roc_receiver_decoder_query(roc_receiver_decoder *d,
 ROC_API int roc_receiver_decoder_push_packet(roc_receiver_decoder *d, roc_interface iface,
                                              const roc_packet *packet)
 {
-  int idx = roc__iface_index(iface), status;
+  static const enum receiver_iface ifaces[ROC_SLOT_IFACES] = {
+      RECEIVER_IFACE_SOURCE, RECEIVER_IFACE_REPAIR, RECEIVER_IFACE_CONTROL};
+  int idx = roc__slot_iface(iface), status;
   int64_t now;
   if (!d || !packet || !packet->bytes || idx < 0 || !atomic_load(&d->active[idx]))
     return -1;
@@ -276,8 +333,7 @@ ROC_API int roc_receiver_decoder_push_packet(roc_receiver_decoder *d, roc_interf
     receiver_housekeep(d->rill, now);
     d->last_housekeep_ns = now;
   }
-  status = receiver_inject_endpoint(d->rill, idx ? RECEIVER_IFACE_REPAIR : RECEIVER_IFACE_SOURCE,
-                                    packet->bytes, packet->bytes_size,
+  status = receiver_inject_endpoint(d->rill, ifaces[idx], packet->bytes, packet->bytes_size,
                                     (const struct sockaddr *)&d->source, now);
   pthread_mutex_unlock(&d->lock);
   return status == RILL_OK ? 0 : -1;
@@ -286,12 +342,20 @@ ROC_API int roc_receiver_decoder_push_packet(roc_receiver_decoder *d, roc_interf
 ROC_API int roc_receiver_decoder_pop_feedback_packet(roc_receiver_decoder *d,
                                                      roc_interface iface, roc_packet *packet)
 {
-  if (!d || !packet)
+  size_t len = 0;
+  int status;
+  if (!d || !packet || !packet->bytes || iface != ROC_INTERFACE_AUDIO_CONTROL ||
+      !atomic_load(&d->active[2]))
     return -1;
-  (void)iface;
-  /* Feedback is RTCP: wired here with issue 13. */
-  return roc__unsupported(ROC_INTERFACE_AUDIO_CONTROL, ROC_PROTO_RTCP,
-                          "roc_receiver_decoder_pop_feedback_packet");
+  /* A reception report when one is due (RR, XR, SDES: what roc sends). */
+  status = receiver_pop_report(d->rill, clock_now_ns(), packet->bytes, packet->bytes_size, &len);
+  if (status == RILL_ENOSPC)
+    ROC_LOG_ERR("roc_receiver_decoder_pop_feedback_packet: buffer of %zu bytes, report of %zu",
+                packet->bytes_size, len);
+  if (status != RILL_OK)
+    return -1;
+  packet->bytes_size = len;
+  return 0;
 }
 
 ROC_API int roc_receiver_decoder_pop_frame(roc_receiver_decoder *d, roc_frame *frame)

@@ -320,16 +320,13 @@ bool roc__proto_fits(roc_interface iface, roc_protocol proto)
 
 int roc__unsupported(roc_interface iface, roc_protocol proto, const char *what)
 {
-  /* One line per process and kind, however often a program retries. */
-  static atomic_bool logged_rtcp, logged_rtsp;
-  atomic_bool *flag = iface == ROC_INTERFACE_CONSOLIDATED || proto == ROC_PROTO_RTSP
-                          ? &logged_rtsp
-                          : &logged_rtcp;
-  if (!atomic_exchange(flag, true))
-    ROC_LOG_ERR("%s: %s is not supported by rill yet (%s)", what,
-                flag == &logged_rtsp ? "RTSP (the consolidated interface)"
-                                     : "RTCP (the control interface)",
-                flag == &logged_rtsp ? "not planned" : "issue 13");
+  /* One line per process, however often a program retries. The only
+   * interface rill lacks is the consolidated one (RTSP). */
+  static atomic_bool logged;
+  (void)iface;
+  (void)proto;
+  if (!atomic_exchange(&logged, true))
+    ROC_LOG_ERR("%s: RTSP (the consolidated interface) is not supported by rill", what);
   return -1;
 }
 

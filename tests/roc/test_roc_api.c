@@ -439,7 +439,9 @@ static void roc_encoder_decoder_by_hand(void **state)
   float in[CHUNK * CH], out[CHUNK * CH];
   unsigned char bytes[2048];
   uint64_t phase = 0;
-  size_t sources = 0, repairs = 0, dropped = 0;
+  size_t sources = 0, repairs = 0, dropped = 0, srs = 0, rrs = 0;
+  roc_sender_metrics em;
+  roc_connection_metrics ecm;
   int i, loud = 0;
   (void)state;
 
@@ -457,7 +459,9 @@ static void roc_encoder_decoder_by_hand(void **state)
   assert_int_equal(roc_sender_encoder_activate(enc, ROC_INTERFACE_AUDIO_REPAIR,
                                                ROC_PROTO_RS8M_REPAIR), 0);
   assert_int_equal(roc_sender_encoder_activate(enc, ROC_INTERFACE_AUDIO_CONTROL,
-                                               ROC_PROTO_RTCP), -1);
+                                               ROC_PROTO_RTP), -1);
+  assert_int_equal(roc_sender_encoder_activate(enc, ROC_INTERFACE_AUDIO_CONTROL,
+                                               ROC_PROTO_RTCP), 0);
 
   memset(&rcfg, 0, sizeof(rcfg));
   frame_encoding(&rcfg.frame_encoding);
@@ -468,10 +472,13 @@ static void roc_encoder_decoder_by_hand(void **state)
   assert_int_equal(roc_receiver_decoder_activate(dec, ROC_INTERFACE_AUDIO_REPAIR,
                                                  ROC_PROTO_RS8M_REPAIR), 0);
   {
+    /* No control interface on the decoder yet: no feedback. */
     roc_packet p = {bytes, sizeof(bytes)};
     assert_int_equal(roc_receiver_decoder_pop_feedback_packet(dec, ROC_INTERFACE_AUDIO_CONTROL, &p), -1);
-    assert_int_equal(roc_sender_encoder_push_feedback_packet(enc, ROC_INTERFACE_AUDIO_CONTROL, &p), -1);
+    assert_int_equal(roc_sender_encoder_push_feedback_packet(enc, ROC_INTERFACE_AUDIO_SOURCE, &p), -1);
   }
+  assert_int_equal(roc_receiver_decoder_activate(dec, ROC_INTERFACE_AUDIO_CONTROL,
+                                                 ROC_PROTO_RTCP), 0);
 
   /* 3 s: the first 300 ms prefill the jitter buffer, then one frame out for
    * each frame in. */
@@ -493,6 +500,18 @@ static void roc_encoder_decoder_by_hand(void **state)
       repairs++;
       assert_int_equal(roc_receiver_decoder_push_packet(dec, ROC_INTERFACE_AUDIO_REPAIR, &p), 0);
     }
+    /* RTCP by hand too: sender reports one way, reception reports back. */
+    while (p.bytes_size = sizeof(bytes),
+           roc_sender_encoder_pop_packet(enc, ROC_INTERFACE_AUDIO_CONTROL, &p) == 0) {
+      srs++;
+      assert_int_equal(roc_receiver_decoder_push_packet(dec, ROC_INTERFACE_AUDIO_CONTROL, &p), 0);
+    }
+    while (p.bytes_size = sizeof(bytes),
+           roc_receiver_decoder_pop_feedback_packet(dec, ROC_INTERFACE_AUDIO_CONTROL, &p) == 0) {
+      rrs++;
+      assert_int_equal(roc_sender_encoder_push_feedback_packet(enc, ROC_INTERFACE_AUDIO_CONTROL, &p),
+                       0);
+    }
     if (i >= 30) {
       assert_int_equal(roc_receiver_decoder_pop_frame(dec, &fo), 0);
       if (i >= 100)
@@ -510,6 +529,14 @@ static void roc_encoder_decoder_by_hand(void **state)
   assert_int_equal(rill_receiver_metrics(roc__decoder_rill(dec), &m, NULL, 0, NULL), 0);
   assert_true(m.fec_recovered >= dropped - 20);
   assert_int_equal(m.bad_packets, 0);
+  /* Reports went both ways (at least one each: the first is due at once),
+   * and the encoder knows its receiver by them. */
+  assert_true(srs >= 1 && rrs >= 1);
+  assert_true(m.rtcp_received >= srs && m.rtcp_sent == rrs);
+  assert_int_equal(m.rtcp_malformed + m.rtcp_unmatched, 0);
+  assert_int_equal(roc_sender_encoder_query(enc, &em, &ecm), 0);
+  assert_int_equal(em.connection_count, 1);
+  assert_true(ecm.expected_packets > 0);
   {
     /* A small buffer is refused, the packet kept for a larger one. */
     roc_frame fi = {in, sizeof(in)};
