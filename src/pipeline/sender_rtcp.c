@@ -20,7 +20,9 @@
 #include <uv.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/mem.h"
+#include "net/addr.h"
 #include "net/udp_port.h"
 #include "rtcp/interval.h"
 #include "rtcp/ntp.h"
@@ -135,6 +137,14 @@ static void on_block(struct sender_rtcp *sr, uint32_t reporter, const struct rtc
   if (!p)
     return;
   set_addr(p, src);
+  if (p->pub.reports == 0) {
+    /* The first report of a receiver (as roc-send logs it); at most one per
+     * table slot per timeout, so a flood of fake receivers cannot spam. */
+    char a[80];
+    addr_format(&p->pub.addr, a, sizeof(a));
+    RILL_LOG(RILL_LOG_INFO, "sender", "receiver %08x at %s reports: loss %u/256, jitter %u",
+             reporter, a, b->fraction_lost, b->jitter);
+  }
   p->last_ns = now_ns;
   p->pub.reports++;
   p->pub.fraction_lost = b->fraction_lost;
