@@ -116,16 +116,22 @@ pw_source_module() {
 EOF
 }
 
-# pw_start CONF: start the daemon (real-time priority when allowed, as on a
-# desktop), wait until it answers (10 s at most). Sets pw_pid.
+# RT: the command prefix that runs a program at real-time priority when
+# allowed (chrt -f 10), as a desktop runs PipeWire and its clients' data
+# threads. Without it, a loaded machine delays a client's cycles, PipeWire
+# skips them (xruns), and the reader's latency steps up.
+RT=()
+if chrt -f 10 true 2>/dev/null; then RT=(chrt -f 10); fi
+
+# pw_start CONF: start the daemon (at real-time priority), wait until it
+# answers (10 s at most). Sets pw_pid.
 pw_start() {
-  local conf=$1 chrt=() _
-  if chrt -f 10 true 2>/dev/null; then chrt=(chrt -f 10); fi
+  local conf=$1 _
   if [ -n "$PW_PRELOAD" ]; then
     LD_PRELOAD=$PW_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0:detect_leaks=0 \
-      "${chrt[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
+      "${RT[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
   else
-    "${chrt[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
+    "${RT[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
   fi
   pw_pid=$!
   pids+=("$pw_pid")
@@ -175,7 +181,7 @@ pw_unlink() {
 # s16 with pw-record (node "rec") until pw_record_stop. Sets rec_pid.
 pw_record_start() {
   need pw-record
-  timeout -k 5 -s INT 120 pw-record -P "{ node.name = rec $PW_NODE_PROPS }" --rate 48000 \
+  timeout -k 5 -s INT 120 "${RT[@]}" pw-record -P "{ node.name = rec $PW_NODE_PROPS }" --rate 48000 \
     --channels 2 --format s16 "$1" >"$tmp/pw-record.log" 2>&1 &
   rec_pid=$!
   pids+=("$rec_pid")
@@ -187,6 +193,19 @@ pw_record_start() {
 pw_record_stop() {
   kill -INT "$rec_pid" 2>/dev/null || true
   wait "$rec_pid" 2>/dev/null || true
+}
+
+# check_tone FILE REF FREQ MIN_SNR FRAMES: both channels of FILE carry the
+# tone of REF: FREQ +-2 Hz, no gap, SNR >= MIN_SNR dB, FRAMES (+-480: 10 ms
+# at 48 kHz) of signal.
+check_tone() {
+  local ch
+  for ch in 0 1; do
+    check "ch$ch" "$wavcheck" "$1" --channel "$ch" --skip-leading-silence --freq "$3" \
+      --freq-tol 2 --max-gap-frames 2 --ref "$2" --min-snr "$4"
+    between "non-silent frames (channel $ch)" "$(value signal_frames "$tmp/ch$ch.txt")" \
+      $(($5 - 480)) $(($5 + 480))
+  done
 }
 
 # json_last KEY FILE: KEY's value (an integer) on the last line of a JSON

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# rill-recv -o pipewire:// playing to a headless PipeWire daemon started
+# here; its node "rill-recv" is linked to the null sink by hand (no session
+# manager; PIPEWIRE_PROPS gives the stream ports and the dummy driver's
+# group). The graph's clock drives rill-recv's reads.
+#
+# mode tone: rill-send sends a 3 s, 440 Hz tone; the null sink's monitor,
+#   recorded with pw-record at 48 kHz, carries it on both channels:
+#   440 +-2 Hz, 3 s (+-10 ms) of signal, no gap, SNR >= 25 dB (the 44.1 ->
+#   48 kHz fractional-lag bound: see source_tone.sh); rill-recv exits 0
+#   (--oneshot) with every packet played and none lost or late.
+# mode server-dies: while rill-recv plays a live stream, the daemon is
+#   killed (SIGKILL). rill-recv must say so in one line on stderr and exit 1
+#   (not hang: it runs under timeout; not crash: no signal exit status).
+#
+# usage: recv_pipewire.sh tone|server-dies RILL_SEND RILL_RECV WAVGEN WAVCHECK MODULE_DIR
+#        SYSTEM_MODULE_DIR [PRELOAD]
+set -euo pipefail
+mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "$0")/../interop/lib.sh"
+# shellcheck source=tests/pipewire/pw_lib.sh
+. "$(dirname "$0")/pw_lib.sh"
+pw_setup "$6" "$7" "${8:-}"
+case "$mode" in
+  tone) seconds=3 ;;
+  server-dies) seconds=20 ;;
+  *) fail "mode must be tone or server-dies, not '$mode'" ;;
+esac
+
+pw_conf "$tmp/pw.conf"
+pw_start "$tmp/pw.conf"
+timeout -k 5 30 "$wavgen" -o "$tmp/tone.wav" --rate 44100 --channels 2 --duration "$seconds" \
+  --freq 440 --amp 0.5
+timeout -k 5 30 "$wavgen" -o "$tmp/ref48.wav" --rate 48000 --channels 2 --duration 3 \
+  --freq 440 --amp 0.5
+
+PIPEWIRE_PROPS="{ node.name = rill-recv $PW_NODE_PROPS }" timeout -k 5 60 "${RT[@]}" "$recv" \
+  -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o pipewire:// --target-latency 200ms \
+  --oneshot --session-timeout 500ms --stats-json "$tmp/stats.jsonl" --stats-interval 100ms \
+  >"$tmp/recv.out" 2>"$tmp/recv.log" &
+recv_pid=$!
+pids+=("$recv_pid")
+wait_port_file "$tmp/port"
+port=$(cat "$tmp/port")
+pw_link rill-recv:output_FL null-sink:playback_FL
+pw_link rill-recv:output_FR null-sink:playback_FR
+
+if [ "$mode" = server-dies ]; then
+  timeout -k 5 60 "$send" -i "$tmp/tone.wav" -s "rtp://127.0.0.1:$port" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_json packets_played 100 "$tmp/stats.jsonl" 20
+  kill -KILL "$pw_pid"
+  rc=0
+  wait "$recv_pid" || rc=$?
+  cat "$tmp/recv.log"
+  between "rill-recv's exit status (124: hung, >128: crashed)" "$rc" 1 1
+  grep -q "PipeWire server went away" "$tmp/recv.log" || fail "rill-recv did not say why"
+  between "lines on stderr" "$(wc -l <"$tmp/recv.log")" 1 1
+  echo "PASS: the PipeWire server died under rill-recv: one line, exit 1"
+  exit 0
+fi
+
+pw_record_start "$tmp/rec.wav"
+timeout -k 5 30 "$send" -i "$tmp/tone.wav" -s "rtp://127.0.0.1:$port" \
+  --stats-json "$tmp/send.jsonl" || fail "rill-send failed"
+sent=$(json_last packets_sent "$tmp/send.jsonl")
+rc=0
+wait "$recv_pid" || rc=$?
+cat "$tmp/recv.log"
+[ "$rc" -eq 0 ] || fail "rill-recv exited $rc"
+pw_record_stop
+check_tone "$tmp/rec.wav" "$tmp/ref48.wav" 440 25 144000
+# rill-send's count is taken before its last, partly filled packet.
+between "packets played" "$(json_last packets_played "$tmp/stats.jsonl")" "$sent" $((sent + 1))
+between "packets lost" "$(json_last packets_lost "$tmp/stats.jsonl")" 0 0
+between "packets late" "$(json_last packets_late "$tmp/stats.jsonl")" 0 0
+pw_stop
+echo "PASS: rill-send -> rill-recv -o pipewire:// -> null sink: the tone, whole"
