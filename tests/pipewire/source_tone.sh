@@ -41,7 +41,7 @@ sent=$(json_last packets_sent "$tmp/send.jsonl")
 wait_json sessions_removed 1 "$tmp/stats.jsonl" 20
 pw_record_stop
 
-check_tone "$tmp/rec.wav" "$tmp/ref48.wav" 440 25 144000
+check_tone "$tmp/rec.wav" "$tmp/ref48.wav" 440 25 $((144000 - 480)) $((144000 + 480))
 between "sessions created" "$(json_last sessions_created "$tmp/stats.jsonl")" 1 1
 between "packets received" "$(json_last packets_received "$tmp/stats.jsonl")" "$sent" $((sent + 1))
 between "packets played" "$(json_last packets_played "$tmp/stats.jsonl")" "$sent" $((sent + 1))

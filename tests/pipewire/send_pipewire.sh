@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# rill-send -i pipewire:// capturing in a headless PipeWire daemon started
+# here: its node "rill-send" is linked by hand to the daemon's audiotestsrc
+# (440 Hz, volume 0.5, clocked by the graph) and streams to rill-recv,
+# which writes a file. The graph's clock drives rill-send's writes.
+#
+# mode tone: after 4 s of audio has arrived, rill-send is stopped (SIGINT);
+#   it exits 0 and rill-recv (--oneshot) writes the tone on both channels:
+#   440 +-2 Hz, no gap, SNR >= 25 dB against a sine (the graph runs at
+#   48 kHz: the fractional-lag bound of source_tone.sh), at least 4 s.
+# mode server-dies: while rill-send streams, the daemon is killed
+#   (SIGKILL); rill-send says so in one line and exits 1 (no hang, no crash).
+#
+# usage: send_pipewire.sh tone|server-dies RILL_SEND RILL_RECV WAVGEN WAVCHECK MODULE_DIR
+#        SYSTEM_MODULE_DIR [PRELOAD]
+set -euo pipefail
+mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "$0")/../interop/lib.sh"
+# shellcheck source=tests/pipewire/pw_lib.sh
+. "$(dirname "$0")/pw_lib.sh"
+pw_setup "$6" "$7" "${8:-}"
+case "$mode" in tone | server-dies) ;; *) fail "mode must be tone or server-dies" ;; esac
+
+pw_conf "$tmp/pw.conf" "" "$(pw_test_tone)"
+pw_start "$tmp/pw.conf"
+pw_test_tone_start
+
+timeout -k 5 60 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
+  --target-latency 200ms --no-drift-compensation --oneshot --session-timeout 500ms \
+  --stats-json "$tmp/recv.jsonl" --stats-interval 100ms >"$tmp/recv.log" 2>&1 &
+recv_pid=$!
+pids+=("$recv_pid")
+wait_port_file "$tmp/port"
+port=$(cat "$tmp/port")
+
+PIPEWIRE_PROPS="{ node.name = rill-send $PW_NODE_PROPS }" timeout -k 5 60 "${RT[@]}" "$send" \
+  -i pipewire:// -s "rtp://127.0.0.1:$port" >"$tmp/send.log" 2>&1 &
+send_pid=$!
+pids+=("$send_pid")
+pw_link test-tone:capture_1 rill-send:input_FL
+pw_link test-tone:capture_1 rill-send:input_FR
+# 4 s of audio at the receiver (5 ms packets).
+wait_json packets_received 800 "$tmp/recv.jsonl" 30
+
+if [ "$mode" = server-dies ]; then
+  kill -KILL "$pw_pid"
+  expect_death_report rill-send "$send_pid" "$tmp/send.log" "PipeWire server went away"
+  exit 0
+fi
+
+kill -INT "$send_pid"
+rc=0
+wait "$send_pid" || rc=$?
+cat "$tmp/send.log"
+[ "$rc" -eq 0 ] || fail "rill-send exited $rc"
+rc=0
+wait "$recv_pid" || rc=$?
+[ "$rc" -eq 0 ] || { cat "$tmp/recv.log" >&2; fail "rill-recv exited $rc"; }
+pw_stop
+
+timeout -k 5 30 "$wavgen" -o "$tmp/ref.wav" --rate 44100 --channels 2 --duration 3 --freq 440 \
+  --amp 0.5
+check_tone "$tmp/out.wav" "$tmp/ref.wav" 440 25 $((4 * 44100 - 441)) $((60 * 44100))
+echo "PASS: audiotestsrc -> rill-send -i pipewire:// -> rill-recv: the tone"
