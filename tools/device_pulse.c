@@ -141,7 +141,12 @@ static int start_stream(struct pa_device *d, const char *target, const struct de
     return -1;
   pa_stream_set_state_callback(d->stream, on_stream_state, d);
   if (cfg->direction == DEVICE_PLAYBACK) {
+    /* prebuf 0: play from the first write. With the default (the whole
+     * target length), a server that asks for less than that first waits
+     * seconds before asking again. The receiver always has frames (silence
+     * at worst), so the stream never needs a prebuffer. */
     attr.tlength = bytes;
+    attr.prebuf = 0;
     pa_stream_set_write_callback(d->stream, on_write, d);
     return pa_stream_connect_playback(d->stream, target, &attr, flags, NULL, NULL);
   }

@@ -109,12 +109,28 @@ static void device_read(void *user, float *samples, size_t frames)
   atomic_fetch_add_explicit(&r->frames, frames, memory_order_relaxed);
 }
 
-/* --oneshot: a sender came and none is left. */
-static int all_senders_gone(struct rill_receiver *recv)
+/*
+ * --oneshot: a sender came, none is left and no datagram arrived for
+ * 100 ms. Not while idle, nor just after: a device that has not read for
+ * the idle timeout (a server that starts slowly, a suspended sink) leaves
+ * the sessions dropped, and the senders' next packets bring them back.
+ */
+struct oneshot_watch {
+  uint64_t datagrams;
+  int64_t quiet_since_ns;
+};
+
+static int all_senders_gone(struct rill_receiver *recv, struct oneshot_watch *w, int64_t now)
 {
   struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
-  return rill_receiver_metrics(recv, &m, NULL, 0, NULL) == RILL_OK && m.sessions_created > 0 &&
-         m.sessions == 0;
+  if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) != RILL_OK)
+    return 0;
+  if (m.datagrams != w->datagrams || m.idle) {
+    w->datagrams = m.datagrams;
+    w->quiet_since_ns = now;
+    return 0;
+  }
+  return m.sessions_created > 0 && m.sessions == 0 && now - w->quiet_since_ns >= 100000000;
 }
 
 /*
@@ -126,6 +142,7 @@ static int run_device(const struct recv_options *o, struct rill_receiver *recv, 
                       FILE *json, int stats_on)
 {
   struct device_reader reader = {.recv = recv};
+  struct oneshot_watch oneshot = {0};
   struct device_config dc = {.direction = DEVICE_PLAYBACK,
                              .rate_hz = (uint32_t)o->rate_hz,
                              .channels = (uint32_t)o->channels,
@@ -158,7 +175,7 @@ static int run_device(const struct recv_options *o, struct rill_receiver *recv, 
       rc = 1;
       break;
     }
-    if (frames >= limit || (o->oneshot && all_senders_gone(recv)))
+    if (frames >= limit || (o->oneshot && all_senders_gone(recv, &oneshot, now)))
       break;
     if (stats_on && tool_period_due(&next_report, o->stats_interval_ns, now) &&
         emit_stats(recv, st, o->verbose, json, (double)frames / (double)o->rate_hz,
@@ -186,6 +203,7 @@ int main(int argc, char **argv)
   struct rill_receiver *recv = NULL;
   struct audio_file *out = NULL;
   struct stats st = {0};
+  struct oneshot_watch oneshot = {0};
   FILE *json = NULL;
   uint16_t port = 0, repair_port = 0;
   float *buf = NULL;
@@ -296,7 +314,7 @@ int main(int argc, char **argv)
       rc = 1;
       break;
     }
-    if (o.oneshot && all_senders_gone(recv))
+    if (o.oneshot && all_senders_gone(recv, &oneshot, now))
       break;
   }
   if (stats_on && emit_stats(recv, &st, o.verbose, json, (double)frames_done / rate,

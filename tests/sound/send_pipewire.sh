@@ -17,7 +17,7 @@ set -euo pipefail
 mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/../interop/lib.sh"
-# shellcheck source=tests/pipewire/pw_lib.sh
+# shellcheck source=tests/sound/pw_lib.sh
 . "$(dirname "$0")/pw_lib.sh"
 pw_setup "$6" "$7" "${8:-}"
 case "$mode" in tone | server-dies) ;; *) fail "mode must be tone or server-dies" ;; esac
@@ -26,13 +26,7 @@ pw_conf "$tmp/pw.conf" "" "$(pw_test_tone)"
 pw_start "$tmp/pw.conf"
 pw_test_tone_start
 
-timeout -k 5 60 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
-  --target-latency 200ms --no-drift-compensation --oneshot --session-timeout 500ms \
-  --stats-json "$tmp/recv.jsonl" --stats-interval 100ms >"$tmp/recv.log" 2>&1 &
-recv_pid=$!
-pids+=("$recv_pid")
-wait_port_file "$tmp/port"
-port=$(cat "$tmp/port")
+start_file_receiver
 
 PIPEWIRE_PROPS="{ node.name = rill-send $PW_NODE_PROPS }" timeout -k 5 60 "${RT[@]}" "$send" \
   -i pipewire:// -s "rtp://127.0.0.1:$port" >"$tmp/send.log" 2>&1 &
@@ -49,14 +43,7 @@ if [ "$mode" = server-dies ]; then
   exit 0
 fi
 
-kill -INT "$send_pid"
-rc=0
-wait "$send_pid" || rc=$?
-cat "$tmp/send.log"
-[ "$rc" -eq 0 ] || fail "rill-send exited $rc"
-rc=0
-wait "$recv_pid" || rc=$?
-[ "$rc" -eq 0 ] || { cat "$tmp/recv.log" >&2; fail "rill-recv exited $rc"; }
+stop_capture "$send_pid" "$tmp/send.log" "$recv_pid" "$tmp/recv.log"
 pw_stop
 
 timeout -k 5 30 "$wavgen" -o "$tmp/ref.wav" --rate 44100 --channels 2 --duration 3 --freq 440 \

@@ -12,7 +12,7 @@ set -euo pipefail
 recv=$1 wavgen=$2 wavcheck=$3
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/../interop/lib.sh"
-# shellcheck source=tests/pipewire/pw_lib.sh
+# shellcheck source=tests/sound/pw_lib.sh
 . "$(dirname "$0")/pw_lib.sh"
 pw_setup "$4" "$5" "${6:-}"
 

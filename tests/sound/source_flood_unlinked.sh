@@ -34,7 +34,7 @@ set -euo pipefail
 send=$1 gen=$2 wavgen=$3 wavcheck=$4
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/../interop/lib.sh"
-# shellcheck source=tests/pipewire/pw_lib.sh
+# shellcheck source=tests/sound/pw_lib.sh
 . "$(dirname "$0")/pw_lib.sh"
 pw_setup "$5" "$6" "${7:-}"
 flood_s=${FLOOD_SECONDS:-8}

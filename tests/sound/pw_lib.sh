@@ -12,6 +12,8 @@
 #
 # Sanitizer builds: the modules are instrumented, the daemon is not, so the
 # sanitizer's runtime is preloaded into the daemon (PW_PRELOAD, from CMake).
+# shellcheck source=tests/sound/sound_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sound_lib.sh"
 
 # pw_setup MODULE_DIR SYSTEM_MODULE_DIR [PRELOAD]: the environment for the
 # daemon and its clients (exported: pw-link, pw-record and the tools find
@@ -116,13 +118,6 @@ pw_source_module() {
 EOF
 }
 
-# RT: the command prefix that runs a program at real-time priority when
-# allowed (chrt -f 10), as a desktop runs PipeWire and its clients' data
-# threads. Without it, a loaded machine delays a client's cycles, PipeWire
-# skips them (xruns), and the reader's latency steps up.
-RT=()
-if chrt -f 10 true 2>/dev/null; then RT=(chrt -f 10); fi
-
 # pw_start CONF: start the daemon (at real-time priority), wait until it
 # answers (10 s at most). Sets pw_pid.
 pw_start() {
@@ -195,18 +190,6 @@ pw_record_stop() {
   wait "$rec_pid" 2>/dev/null || true
 }
 
-# check_tone FILE REF FREQ MIN_SNR MIN_FRAMES MAX_FRAMES: both channels of
-# FILE carry the tone of REF: FREQ +-2 Hz, no gap, SNR >= MIN_SNR dB, and
-# MIN_FRAMES..MAX_FRAMES frames of signal.
-check_tone() {
-  local ch
-  for ch in 0 1; do
-    check "ch$ch" "$wavcheck" "$1" --channel "$ch" --skip-leading-silence --freq "$3" \
-      --freq-tol 2 --max-gap-frames 2 --ref "$2" --min-snr "$4"
-    between "non-silent frames (channel $ch)" "$(value signal_frames "$tmp/ch$ch.txt")" "$5" "$6"
-  done
-}
-
 # pw_test_tone: the context.objects entry of PipeWire's audiotestsrc as node
 # "test-tone" (a 440 Hz sine; ports test-tone:capture_1...).
 pw_test_tone() {
@@ -229,43 +212,4 @@ pw_test_tone_start() {
   pw_wait_port test-tone:capture_1
   timeout -k 5 10 pw-cli set-param test-tone Props '{ live = false volume = 0.5 }' >/dev/null ||
     fail "pw-cli set-param test-tone"
-}
-
-# expect_death_report NAME PID LOG MESSAGE: the sound server was killed
-# under tool NAME (PID, its stderr in LOG): the tool exits 1 (not 124: hung
-# until its timeout; not above 128: crashed) with one line on stderr
-# holding MESSAGE.
-expect_death_report() {
-  local rc=0
-  wait "$2" || rc=$?
-  cat "$3"
-  between "$1's exit status (124: hung, >128: crashed)" "$rc" 1 1
-  grep -q "$4" "$3" || fail "$1 did not say why ('$4')"
-  between "lines on $1's stderr" "$(wc -l <"$3")" 1 1
-  echo "PASS: the sound server died under $1: one line, exit 1"
-}
-
-# json_last KEY FILE: KEY's value (an integer) on the last line of a JSON
-# Lines stats file that has it ("" if none).
-json_last() {
-  { grep -o "\"$1\":-\?[0-9]*" "$2" 2>/dev/null || true; } | tail -n 1 | cut -d: -f2
-}
-
-# wait_json KEY MIN FILE SECONDS [MAX]: wait until MIN <= KEY (<= MAX) on
-# the last line.
-wait_json() {
-  local _ v max=${5:-}
-  for _ in $(seq $(($4 * 10))); do
-    v=$(json_last "$1" "$3")
-    if [ -n "$v" ] && [ "$v" -ge "$2" ] && { [ -z "$max" ] || [ "$v" -le "$max" ]; }; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  fail "$1 = '$(json_last "$1" "$3")' in $3 after $4 s, expected $2..${max:-}"
-}
-
-# rss_kib PID: resident set size in KiB.
-rss_kib() {
-  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }

@@ -19,7 +19,7 @@ set -euo pipefail
 mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/../interop/lib.sh"
-# shellcheck source=tests/pipewire/pw_lib.sh
+# shellcheck source=tests/sound/pw_lib.sh
 . "$(dirname "$0")/pw_lib.sh"
 pw_setup "$6" "$7" "${8:-}"
 case "$mode" in
