@@ -86,6 +86,46 @@ uint32_t device_latency_frames(const struct device_config *cfg)
   return frames < 64 ? 64 : (uint32_t)frames;
 }
 
+#define RECONNECT_PERIOD_NS 1000000000
+
+int device_link_open(struct device_link *link, const char *uri, const struct device_config *cfg,
+                     const char *tool, char *err, size_t err_cap)
+{
+  memset(link, 0, sizeof(*link));
+  link->uri = uri;
+  link->cfg = *cfg;
+  link->tool = tool;
+  link->dev = device_open(uri, cfg, err, err_cap);
+  return link->dev ? 0 : -1;
+}
+
+void device_link_poll(struct device_link *link, int64_t now_ns)
+{
+  char err[256];
+  if (link->dev && device_failed(link->dev, err, sizeof(err))) {
+    fprintf(stderr, "%s: %s; reconnecting\n", link->tool, err);
+    device_close(link->dev);
+    link->dev = NULL;
+    link->retry_ns = now_ns + RECONNECT_PERIOD_NS;
+  }
+  if (!link->dev && now_ns >= link->retry_ns) {
+    link->dev = device_open(link->uri, &link->cfg, err, sizeof(err));
+    if (link->dev) {
+      link->reconnects++;
+      fprintf(stderr, "%s: %s: reconnected\n", link->tool,
+              link->uri ? link->uri : "the default output");
+    } else {
+      link->retry_ns = now_ns + RECONNECT_PERIOD_NS;
+    }
+  }
+}
+
+void device_link_close(struct device_link *link)
+{
+  device_close(link->dev);
+  link->dev = NULL;
+}
+
 void device_close(struct device *dev)
 {
   if (dev)

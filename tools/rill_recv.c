@@ -5,7 +5,7 @@
  * output): the device's real-time thread reads the receiver whenever it
  * wants audio (device.h), so the sound card's clock is the reader's clock;
  * the main thread only watches (stop signal, --duration, --oneshot, stats,
- * a failed device or vanished server: one line, exit 1).
+ * a failed device or vanished server: one line, then it reconnects).
  *
  * To a file or a pipe: reads the receiver at real-time pace by its own
  * clock, one frame-length chunk per period: a file is written exactly as a
@@ -135,8 +135,8 @@ static int all_senders_gone(struct rill_receiver *recv, struct oneshot_watch *w,
 
 /*
  * Play to the sound device `o->output` (NULL: the default output) until
- * stopped, --duration frames played, --oneshot, or a device failure.
- * Returns the exit status.
+ * stopped, --duration frames played or --oneshot; a device that fails is
+ * reopened (device_link). Returns the exit status.
  */
 static int run_device(const struct recv_options *o, struct rill_receiver *recv, struct stats *st,
                       FILE *json, int stats_on)
@@ -154,13 +154,13 @@ static int run_device(const struct recv_options *o, struct rill_receiver *recv, 
                                                    1000000)
                                       : UINT64_MAX;
   char err[512];
-  struct device *dev;
+  struct device_link link;
   int64_t start, next_report, now;
   int rc = 0;
 
   atomic_init(&reader.frames, 0);
   tool_install_signals();
-  if (!(dev = device_open(o->output, &dc, err, sizeof(err)))) {
+  if (device_link_open(&link, o->output, &dc, "rill-recv", err, sizeof(err)) != 0) {
     fprintf(stderr, "rill-recv: -o: %s\n", err);
     return 1;
   }
@@ -170,11 +170,7 @@ static int run_device(const struct recv_options *o, struct rill_receiver *recv, 
     uint64_t frames = atomic_load_explicit(&reader.frames, memory_order_relaxed);
     tool_sleep_until(tool_now_ns() + 20000000);
     now = tool_now_ns();
-    if (device_failed(dev, err, sizeof(err))) {
-      fprintf(stderr, "rill-recv: %s\n", err);
-      rc = 1;
-      break;
-    }
+    device_link_poll(&link, now);
     if (frames >= limit || (o->oneshot && all_senders_gone(recv, &oneshot, now)))
       break;
     if (stats_on && tool_period_due(&next_report, o->stats_interval_ns, now) &&
@@ -184,7 +180,7 @@ static int run_device(const struct recv_options *o, struct rill_receiver *recv, 
       break;
     }
   }
-  device_close(dev);
+  device_link_close(&link);
   if (stats_on &&
       emit_stats(recv, st, o->verbose, json,
                  (double)atomic_load(&reader.frames) / (double)o->rate_hz,

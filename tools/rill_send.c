@@ -3,7 +3,8 @@
  * device captures) to an RTP endpoint in real time. A file is paced by the
  * tool's clock; a device (-i pipewire://, pulse://) by its own: its
  * real-time thread writes what it captured (device.h) until the tool is
- * stopped or the device fails (one line, exit 1). Every stats period
+ * stopped; a device that fails (a vanished server) is reported in one line
+ * and reopened once the server is back. Every stats period
  * (--stats-interval) it writes the -v line and the --stats-json line.
  * Options: send_options.c. Public API only.
  */
@@ -122,7 +123,7 @@ static void device_write(void *user, float *samples, size_t frames)
   atomic_fetch_add_explicit(&w->frames, frames, memory_order_relaxed);
 }
 
-/* A device: capture until stopped or the device fails. */
+/* A device: capture until stopped; a device that fails is reopened (device_link). */
 static int run_device(struct send_run *r)
 {
   struct device_writer writer = {.sender = r->sender};
@@ -134,28 +135,24 @@ static int run_device(struct send_run *r)
                              .cb = device_write,
                              .user = &writer};
   char err[512];
-  struct device *dev;
+  struct device_link link;
   int rc = 0;
   atomic_init(&writer.frames, 0);
-  if (!(dev = device_open(r->o->input, &dc, err, sizeof(err)))) {
+  if (device_link_open(&link, r->o->input, &dc, "rill-send", err, sizeof(err)) != 0) {
     fprintf(stderr, "rill-send: -i: %s\n", err);
     return 1;
   }
   while (!tool_stop) {
     tool_sleep_until(tool_now_ns() + 20000000);
     r->frames = atomic_load_explicit(&writer.frames, memory_order_relaxed);
-    if (device_failed(dev, err, sizeof(err))) {
-      fprintf(stderr, "rill-send: %s\n", err);
-      rc = 1;
-      break;
-    }
+    device_link_poll(&link, tool_now_ns());
     if (send_tick(r, tool_now_ns()) != 0) {
       rc = 1;
       break;
     }
   }
   /* The writer stops with the device, before the sender closes. */
-  device_close(dev);
+  device_link_close(&link);
   r->frames = atomic_load(&writer.frames);
   return rc;
 }

@@ -8,10 +8,13 @@
 #   it exits 0 and rill-recv (--oneshot) writes the tone on both channels:
 #   440 +-2 Hz, no gap, SNR >= 25 dB against a sine (the graph runs at
 #   48 kHz: the fractional-lag bound of source_tone.sh), at least 4 s.
-# mode server-dies: while rill-send streams, the daemon is killed
-#   (SIGKILL); rill-send says so in one line and exits 1 (no hang, no crash).
+# mode server-restart: while rill-send streams, the daemon is killed
+#   (SIGKILL): rill-send says so in one line and keeps running; the daemon
+#   is started again: rill-send reconnects (one line), its new node is
+#   linked to the tone, and packets flow to rill-recv again (200 more);
+#   SIGINT ends it with exit 0 and those two lines on stderr.
 #
-# usage: send_pipewire.sh tone|server-dies RILL_SEND RILL_RECV WAVGEN WAVCHECK MODULE_DIR
+# usage: send_pipewire.sh tone|server-restart RILL_SEND RILL_RECV WAVGEN WAVCHECK MODULE_DIR
 #        SYSTEM_MODULE_DIR [PRELOAD]
 set -euo pipefail
 mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
@@ -20,13 +23,18 @@ mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
 # shellcheck source=tests/sound/pw_lib.sh
 . "$(dirname "$0")/pw_lib.sh"
 pw_setup "$6" "$7" "${8:-}"
-case "$mode" in tone | server-dies) ;; *) fail "mode must be tone or server-dies" ;; esac
+case "$mode" in
+  tone) start_args=(--oneshot) ;;
+  # The stream stops while the server is away: not --oneshot.
+  server-restart) start_args=() ;;
+  *) fail "mode must be tone or server-restart" ;;
+esac
 
 pw_conf "$tmp/pw.conf" "" "$(pw_test_tone)"
 pw_start "$tmp/pw.conf"
 pw_test_tone_start
 
-start_file_receiver
+start_file_receiver "${start_args[@]}"
 
 PIPEWIRE_PROPS="{ node.name = rill-send $PW_NODE_PROPS }" timeout -k 5 60 "${RT[@]}" "$send" \
   -i pipewire:// -s "rtp://127.0.0.1:$port" >"$tmp/send.log" 2>&1 &
@@ -37,9 +45,20 @@ pw_link test-tone:capture_1 rill-send:input_FR
 # 4 s of audio at the receiver (5 ms packets).
 wait_json packets_received 800 "$tmp/recv.jsonl" 30
 
-if [ "$mode" = server-dies ]; then
+if [ "$mode" = server-restart ]; then
   kill -KILL "$pw_pid"
-  expect_death_report rill-send "$send_pid" "$tmp/send.log" "PipeWire server went away"
+  wait "$pw_pid" 2>/dev/null || true
+  expect_reconnect rill-send "$send_pid" "$tmp/send.log" "PipeWire server went away"
+  pw_start "$tmp/pw.conf"
+  pw_test_tone_start
+  wait_log "$tmp/send.log" ": reconnected" 20
+  received=$(json_last packets_received "$tmp/recv.jsonl")
+  pw_link test-tone:capture_1 rill-send:input_FL
+  pw_link test-tone:capture_1 rill-send:input_FR
+  wait_json packets_received $((received + 200)) "$tmp/recv.jsonl" 20
+  expect_reconnected rill-send "$send_pid" "$tmp/send.log"
+  kill -INT "$recv_pid"
+  wait "$recv_pid" || fail "rill-recv failed"
   exit 0
 fi
 

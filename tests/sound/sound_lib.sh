@@ -21,27 +21,56 @@ check_tone() {
   done
 }
 
-# expect_death_report NAME PID LOG MESSAGE: the sound server was killed
-# under tool NAME (PID, its stderr in LOG): the tool exits 1 (not 124: hung
-# until its timeout; not above 128: crashed) with one line on stderr
-# holding MESSAGE.
-expect_death_report() {
-  local rc=0
-  wait "$2" || rc=$?
-  cat "$3"
-  between "$1's exit status (124: hung, >128: crashed)" "$rc" 1 1
-  grep -q "$4" "$3" || fail "$1 did not say why ('$4')"
-  between "lines on $1's stderr" "$(wc -l <"$3")" 1 1
-  echo "PASS: the sound server died under $1: one line, exit 1"
+# wait_log FILE TEXT SECONDS: wait until FILE holds a line with TEXT.
+wait_log() {
+  local _
+  for _ in $(seq $(($3 * 10))); do
+    grep -qF "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$1" >&2
+  fail "no '$2' in $1 after $3 s"
 }
 
-# start_file_receiver: rill-recv on a free port of 127.0.0.1 writing
-# $tmp/out.wav (200 ms target, no drift compensation, --oneshot with a
-# 500 ms session timeout), stats every 100 ms in $tmp/recv.jsonl. Sets
-# recv_pid and port.
+# wait_size FILE BYTES SECONDS: wait until FILE holds at least BYTES.
+wait_size() {
+  local _
+  for _ in $(seq $(($3 * 10))); do
+    [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "$1 is $(stat -c %s "$1" 2>/dev/null || echo 0) bytes after $3 s, expected >= $2"
+}
+
+# expect_reconnect NAME PID LOG MESSAGE: the sound server was just killed
+# under tool NAME (PID, its stderr in LOG): it says why in one line holding
+# MESSAGE and that it is reconnecting, and keeps running (no crash, no
+# exit).
+expect_reconnect() {
+  wait_log "$3" "; reconnecting" 20
+  grep -q "$4.*; reconnecting" "$3" || { cat "$3" >&2; fail "$1 did not say why ('$4')"; }
+  kill -0 "$2" 2>/dev/null || fail "$1 exited when the server went away"
+}
+
+# expect_reconnected NAME PID LOG: the server is back: NAME says so, and
+# stops cleanly on SIGINT (exit 0) with exactly the two lines on stderr.
+expect_reconnected() {
+  local rc=0
+  kill -INT "$2"
+  wait "$2" || rc=$?
+  cat "$3"
+  between "$1's exit status" "$rc" 0 0
+  between "lines on $1's stderr (gone, reconnected)" "$(wc -l <"$3")" 2 2
+  grep -q ": reconnected" "$3" || fail "$1 did not say it reconnected"
+}
+
+# start_file_receiver [ARGS]: rill-recv on a free port of 127.0.0.1 writing
+# $tmp/out.wav (200 ms target, no drift compensation, 500 ms session
+# timeout, ARGS), stats every 100 ms in $tmp/recv.jsonl. Sets recv_pid and
+# port.
 start_file_receiver() {
   timeout -k 5 60 "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o "$tmp/out.wav" \
-    --target-latency 200ms --no-drift-compensation --oneshot --session-timeout 500ms \
+    --target-latency 200ms --no-drift-compensation --session-timeout 500ms "$@" \
     --stats-json "$tmp/recv.jsonl" --stats-interval 100ms >"$tmp/recv.log" 2>&1 &
   recv_pid=$!
   pids+=("$recv_pid")
