@@ -10,6 +10,9 @@
 # shellcheck source=tests/sound/sound_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/sound_lib.sh"
 
+# Under TSan (the tools are instrumented, libpulse is not): see the file.
+export TSAN_OPTIONS="${TSAN_OPTIONS:-}${TSAN_OPTIONS:+:}suppressions=$(dirname "${BASH_SOURCE[0]}")/tsan-libpulse.supp"
+
 # pa_start: start the daemon and wait until it answers (10 s). Sets pa_pid.
 pa_start() {
   local _
