@@ -123,7 +123,7 @@ EOF
 pw_start() {
   local conf=$1 _
   if [ -n "$PW_PRELOAD" ]; then
-    LD_PRELOAD=$PW_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0:detect_leaks=0 \
+    LD_PRELOAD=$PW_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0:detect_leaks=1 \
       "${RT[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
   else
     "${RT[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
@@ -141,11 +141,17 @@ pw_start() {
   fail "pipewire did not answer in 10 s"
 }
 
-# pw_stop: stop the daemon (TERM, then KILL after 5 s) and wait for it.
+# pw_stop: stop the daemon (TERM, then KILL after 5 s) and wait for it. In
+# a sanitizer build, a report in the daemon's log (the modules run there:
+# memory errors, leaks at exit, races) fails the test.
 pw_stop() {
   kill -TERM "$pw_pid" 2>/dev/null || true
   timeout 5 tail --pid="$pw_pid" -f /dev/null 2>/dev/null || kill -KILL "$pw_pid" 2>/dev/null || true
   wait "$pw_pid" 2>/dev/null || true
+  if grep -qE "(Address|Leak|Thread|UndefinedBehavior)Sanitizer|runtime error:" "$tmp/pipewire.log"; then
+    cat "$tmp/pipewire.log" >&2
+    fail "sanitizer report in the PipeWire daemon"
+  fi
 }
 
 # pw_wait_port NAME: wait until the port NAME ("node:port") exists (10 s).
