@@ -67,7 +67,7 @@ pw_stop
 
 timeout -k 5 30 "$wavgen" -o "$tmp/ref.wav" --rate 44100 --channels 2 --duration 3 --freq 440 \
   --amp 0.5
-# 4 s less 50 ms: the stop follows the 800th packet's arrival, and the
-# first packets were in flight then (see sink_tone.sh).
+# 4 s less 50 ms: the 800 packets counted include those captured between
+# the two links, when the right channel was still silent.
 check_tone "$tmp/out.wav" "$tmp/ref.wav" 440 25 $((4 * 44100 - 2205)) $((60 * 44100))
 echo "PASS: audiotestsrc -> rill-send -i pipewire:// -> rill-recv: the tone"
