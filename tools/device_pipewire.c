@@ -11,8 +11,9 @@
  * callback with the buffer's frames: the graph's clock drives the tool.
  *
  * Failures: the server closing the connection (core error EPIPE: it died
- * or was stopped), or the stream going to the error state, are recorded
- * with device_fail; the tool's main thread reports them.
+ * or was stopped), the stream going to the error state or being
+ * disconnected (its node destroyed), are recorded with device_fail; the
+ * tool's main thread reports them and reopens the device.
  */
 #include <errno.h>
 #include <pipewire/pipewire.h>
@@ -34,6 +35,7 @@ struct pw_device {
   struct spa_hook stream_listener;
   uint32_t stride_bytes;
   enum device_direction direction;
+  int closing;                     /* set before the stream is destroyed */
   device_cb cb;
   void *user;
 };
@@ -66,9 +68,12 @@ static void on_stream_state(void *data, enum pw_stream_state old, enum pw_stream
                             const char *error)
 {
   struct pw_device *d = data;
-  (void)old;
   if (state == PW_STREAM_STATE_ERROR)
     device_fail(&d->head, "PipeWire stream error: %s", error ? error : "unknown");
+  /* The server dropped the stream (its node was destroyed): open it anew. */
+  else if (state == PW_STREAM_STATE_UNCONNECTED && old != PW_STREAM_STATE_UNCONNECTED &&
+           !d->closing)
+    device_fail(&d->head, "the PipeWire stream was disconnected");
 }
 
 static const struct pw_stream_events stream_events = {
@@ -97,6 +102,7 @@ static void pw_device_close(struct device *dev)
   struct pw_device *d = (struct pw_device *)dev;
   if (d->loop)
     pw_thread_loop_stop(d->loop);
+  d->closing = 1;
   if (d->stream)
     pw_stream_destroy(d->stream);
   if (d->core) {

@@ -14,8 +14,10 @@
 #   daemon is started again: rill-recv reconnects (one line), and once its
 #   new node is linked the live tone plays again (440 +-2 Hz, no gap, in the
 #   monitor's recording); SIGINT ends it with exit 0, two lines on stderr.
+# mode node-destroyed: the same, but rill-recv's node is destroyed
+#   (pw-cli destroy) instead of the daemon: it opens a new stream.
 #
-# usage: recv_pipewire.sh tone|server-restart RILL_SEND RILL_RECV WAVGEN WAVCHECK MODULE_DIR
+# usage: recv_pipewire.sh tone|server-restart|node-destroyed RILL_SEND RILL_RECV WAVGEN WAVCHECK MODULE_DIR
 #        SYSTEM_MODULE_DIR [PRELOAD]
 set -euo pipefail
 mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
@@ -26,8 +28,8 @@ mode=$1 send=$2 recv=$3 wavgen=$4 wavcheck=$5
 pw_setup "$6" "$7" "${8:-}"
 case "$mode" in
   tone) seconds=3 ;;
-  server-restart) seconds=30 ;;
-  *) fail "mode must be tone or server-restart, not '$mode'" ;;
+  server-restart | node-destroyed) seconds=30 ;;
+  *) fail "mode must be tone, server-restart or node-destroyed, not '$mode'" ;;
 esac
 
 pw_conf "$tmp/pw.conf"
@@ -37,12 +39,12 @@ timeout -k 5 30 "$wavgen" -o "$tmp/tone.wav" --rate 44100 --channels 2 --duratio
 timeout -k 5 30 "$wavgen" -o "$tmp/ref48.wav" --rate 48000 --channels 2 --duration 3 \
   --freq 440 --amp 0.5
 
-# server-restart: reads resume while the sender is live, and the session
+# server-restart, node-destroyed: reads resume while the sender is live, and the session
 # can start some 50 ms above the target; the drift controller then steers
 # at its 0.5 % clamp for seconds (a pitch the tone check would reject).
 # That is the receiver's business, not the reconnection's: off here.
 extra=()
-[ "$mode" = server-restart ] && extra=(--no-drift-compensation)
+[ "$mode" != tone ] && extra=(--no-drift-compensation)
 PIPEWIRE_PROPS="{ node.name = rill-recv $PW_NODE_PROPS }" timeout -k 5 60 "${RT[@]}" "$recv" \
   -s rtp://127.0.0.1:0 --port-file "$tmp/port" -o pipewire:// --target-latency 200ms \
   --oneshot --session-timeout 500ms --stats-json "$tmp/stats.jsonl" --stats-interval 100ms \
@@ -54,14 +56,22 @@ port=$(cat "$tmp/port")
 pw_link rill-recv:output_FL null-sink:playback_FL
 pw_link rill-recv:output_FR null-sink:playback_FR
 
-if [ "$mode" = server-restart ]; then
+if [ "$mode" != tone ]; then
   timeout -k 5 60 "$send" -i "$tmp/tone.wav" -s "rtp://127.0.0.1:$port" >/dev/null 2>&1 &
   pids+=($!)
   wait_json packets_played 100 "$tmp/stats.jsonl" 20
-  kill -KILL "$pw_pid"
-  wait "$pw_pid" 2>/dev/null || true
-  expect_reconnect rill-recv "$recv_pid" "$tmp/recv.log" "PipeWire server went away"
-  pw_start "$tmp/pw.conf"
+  if [ "$mode" = server-restart ]; then
+    kill -KILL "$pw_pid"
+    wait "$pw_pid" 2>/dev/null || true
+    expect_reconnect rill-recv "$recv_pid" "$tmp/recv.log" "PipeWire server went away"
+    pw_start "$tmp/pw.conf"
+  else
+    node=$(timeout -k 5 10 pw-cli ls Node |
+      awk '/^[ \t]*id / { id = $2 } /node.name = "rill-recv"/ { print id }' | tr -d ,)
+    [ -n "$node" ] || fail "no node rill-recv"
+    timeout -k 5 10 pw-cli destroy "$node" >/dev/null || fail "pw-cli destroy $node"
+    expect_reconnect rill-recv "$recv_pid" "$tmp/recv.log" "stream was disconnected"
+  fi
   wait_log "$tmp/recv.log" ": reconnected" 20
   pw_link rill-recv:output_FL null-sink:playback_FL
   pw_link rill-recv:output_FR null-sink:playback_FR
@@ -71,9 +81,10 @@ if [ "$mode" = server-restart ]; then
   pw_record_stop
   # The recording starts in silence and ends in the tone: a reference
   # shorter than the tone, so that it aligns inside it.
-  timeout -k 5 30 "$wavgen" -o "$tmp/ref-short.wav" --rate 48000 --channels 2 --duration 0.5 \
+  timeout -k 5 30 "$wavgen" -o "$tmp/ref-short.wav" --rate 48000 --channels 2 --duration 0.25 \
     --freq 440 --amp 0.5
-  check_tone "$tmp/rec.wav" "$tmp/ref-short.wav" 440 25 48000 2000000
+  # 200 packets played (1 s); the recording may stop before the last of it.
+  check_tone "$tmp/rec.wav" "$tmp/ref-short.wav" 440 25 24000 2000000
   expect_reconnected rill-recv "$recv_pid" "$tmp/recv.log"
   exit 0
 fi
