@@ -2,7 +2,7 @@
 # The seed scenario at full length: a libpipewire-module-rill-source node
 # that nobody reads (unlinked) in a headless PipeWire daemon, flooded at
 # 100x real time (34,500 packets/s, 4 streams) for 60 s; the daemon's RSS
-# sampled twice a second. Runs tests/pipewire/source_flood_unlinked.sh
+# sampled twice a second. Runs tests/sound/source_flood_unlinked.sh
 # (which also asserts: idle on every stats line, RSS within 4 MiB of its
 # baseline, live audio and no stale audio when linked again) with
 # FLOOD_SECONDS and keeps its RSS samples in out/bench/pipewire/rss.csv;
@@ -23,7 +23,7 @@ done
 out=$ROOT/out/bench/pipewire
 mkdir -p "$out"
 FLOOD_SECONDS=$seconds RSS_CSV=$out/rss.csv \
-  bash "$ROOT/tests/pipewire/source_flood_unlinked.sh" "$build/tools/rill-send" \
+  bash "$ROOT/tests/sound/source_flood_unlinked.sh" "$build/tools/rill-send" \
   "$build/bench/flood_gen" "$build/tests/tools/wavgen" "$build/tests/tools/wavcheck" \
   "$build/modules/pipewire" "$(pkg-config --variable=moduledir libpipewire-0.3)" |
   tee "$out/run.log"

@@ -14,7 +14,7 @@ RILL_DEB_PACKAGES=(
   iproute2
   # interop peers (tests/interop)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good ffmpeg
-  # PipeWire modules and sound-device I/O (modules/pipewire, tests/pipewire):
+  # PipeWire modules and sound-device I/O (modules/pipewire, tests/sound):
   # headers, and the daemons and clients the tests start (headless)
   libpipewire-0.3-dev pipewire pipewire-bin libpulse-dev pulseaudio pulseaudio-utils
 )

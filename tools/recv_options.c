@@ -21,9 +21,12 @@ static const struct opt_spec rows[] = {
     {"control", 'c', ROW(control, STRING), .metavar = "URI",
      .help = "RTCP: rtcp://IP:PORT; senders' reports give the end-to-end latency, their BYE "
              "ends a session at once, and each sender gets reception reports back"},
-    {"output", 'o', ROW(output, STRING), .metavar = "FILE|-",
-     .help = "output file (format from the extension: .wav, .flac, .aiff, .ogg, .raw) or - for "
-             "raw s16le"},
+    {"output", 'o', ROW(output, STRING), .metavar = "FILE|-|DEVICE",
+     .help = "output file (format from the extension: .wav, .flac, .aiff, .ogg, .raw), - for "
+             "raw s16le, or a sound device: pipewire://[TARGET], pulse://[SINK] (default: the "
+             "default output, PipeWire or PulseAudio)"},
+    {"io-latency", 0, ROW(io_latency_ns, DURATION), .min = NS_PER_MS, .max = 2000 * NS_PER_MS,
+     .def = "20ms", .help = "sound device buffer"},
     {"rate", 0, ROW(rate_hz, UINT), .metavar = "HZ", .min = 1, .max = 384000, .def = "44100",
      .help = "output rate"},
     {"channels", 0, ROW(channels, UINT), .min = 1, .max = 8, .def = "2",
@@ -86,7 +89,7 @@ static const struct opt_spec rows[] = {
 
 const struct opt_table recv_options_table = {
     .tool = "rill-recv",
-    .usage = "usage: rill-recv -s rtp://IP:PORT -o FILE|- [options]\n"
+    .usage = "usage: rill-recv -s rtp://IP:PORT [-o FILE|-|DEVICE] [options]\n"
              "Receive RTP audio streams, mix them and write them in real time.\n\n",
     .rows = rows,
     .count = sizeof rows / sizeof rows[0],
@@ -98,14 +101,15 @@ int recv_options_parse(int argc, char **argv, struct recv_options *out, char *er
   int rc = opt_parse(&recv_options_table, argc, argv, out, err, err_cap);
   if (rc != OPT_RESULT_RUN)
     return rc;
-  if (!out->source || !out->output) {
-    snprintf(err, err_cap, "both -s rtp://IP:PORT and -o FILE|- are required (see --help)");
+  if (!out->source) {
+    snprintf(err, err_cap, "-s rtp://IP:PORT is required (see --help)");
     return OPT_RESULT_ERROR;
   }
   if (tool_check_endpoints(out->source, out->repair, NULL, 1, err, err_cap) != 0 ||
       tool_check_control(out->control, 1, err, err_cap) != 0)
     return OPT_RESULT_ERROR;
-  if (out->stats_json && strcmp(out->stats_json, "-") == 0 && strcmp(out->output, "-") == 0) {
+  if (out->stats_json && strcmp(out->stats_json, "-") == 0 && out->output &&
+      strcmp(out->output, "-") == 0) {
     snprintf(err, err_cap, "--stats-json: stdout carries the audio (-o -): give a file, e.g. "
                            "/dev/stderr");
     return OPT_RESULT_ERROR;

@@ -21,7 +21,7 @@ struct recv_options {
   const char *source;      /* -s: rtp://IP:PORT (or rtp+rs8m://, rtp+ldpc://) */
   const char *repair;      /* -r: FEC repair endpoint, or NULL */
   const char *control;     /* -c: RTCP endpoint (rtcp://IP:PORT), or NULL */
-  const char *output;      /* -o: file or "-" (raw s16le on stdout) */
+  const char *output;      /* -o: file, "-" (raw s16le on stdout), a device, NULL: default output */
   uint64_t rate_hz;        /* output rate (44100) */
   uint64_t channels;       /* output channels (2) */
   int64_t target_latency_ns;
@@ -49,11 +49,12 @@ struct recv_options {
   const char *stats_json;      /* JSON Lines stats: a file, "-" (stdout), or NULL */
   int64_t stats_interval_ns;   /* -v and --stats-json period (2 s) */
   int verbose;                 /* -v: 1, -vv: 2 */
+  int64_t io_latency_ns;       /* sound device buffer (20 ms) */
 };
 
 /*
  * Parse rill-recv's command line into *out (all of it is written): the
- * table's options, then the checks across them (-s and -o required, the
+ * table's options, then the checks across them (-s required, the
  * endpoints valid and agreeing, --stats-json - only when stdout is free).
  * Returns an enum opt_result; on OPT_RESULT_ERROR a one-line message is in
  * err ("--rate: rate 0 out of range 1..384000"), to print after "rill-recv: ".

@@ -1,21 +1,31 @@
 /*
  * rill-recv: receive RTP streams and write what a listener would hear.
  *
- * Reads the receiver at real-time pace by its own clock, one frame-length
- * chunk per period, whatever the output is: a file is written exactly as a
+ * To a sound device (-o pipewire://, pulse://, or no -o: the default
+ * output): the device's real-time thread reads the receiver whenever it
+ * wants audio (device.h), so the sound card's clock is the reader's clock;
+ * the main thread only watches (stop signal, --duration, --oneshot, stats,
+ * a failed device or vanished server: one line, then it reconnects).
+ *
+ * To a file or a pipe: reads the receiver at real-time pace by its own
+ * clock, one frame-length chunk per period: a file is written exactly as a
  * sound card would consume the audio (gaps, glitches and drift included), and
  * a blocked pipe stops the reads. If the loop falls behind (a stalled pipe),
  * it does not read a burst to catch up: it resumes from the current time, as
- * a sound card that underran would. Every stats period (--stats-interval) it
- * takes one snapshot of the metrics for the -v line and the --stats-json
- * line. Options: recv_options.c. Public API only.
+ * a sound card that underran would.
+ *
+ * Every stats period (--stats-interval) it takes one snapshot of the
+ * metrics for the -v line and the --stats-json line. Options:
+ * recv_options.c. Public API only.
  */
 #include <rill/rill.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audio_io.h"
+#include "device.h"
 #include "recv_options.h"
 #include "stats_json.h"
 #include "tool_common.h"
@@ -102,6 +112,99 @@ static int bind_endpoint(struct rill_receiver *recv, const char *uri, const char
   return -1;
 }
 
+/* The device's real-time thread reads the receiver (device_cb). */
+struct device_reader {
+  struct rill_receiver *recv; /* borrowed */
+  atomic_uint_least64_t frames;
+};
+
+static void device_read(void *user, float *samples, size_t frames)
+{
+  struct device_reader *r = user;
+  rill_receiver_read(r->recv, samples, frames);
+  atomic_fetch_add_explicit(&r->frames, frames, memory_order_relaxed);
+}
+
+/*
+ * --oneshot: a sender came, none is left and no datagram arrived for
+ * 100 ms. Not while idle, nor just after: a device that has not read for
+ * the idle timeout (a server that starts slowly, a suspended sink) leaves
+ * the sessions dropped, and the senders' next packets bring them back.
+ */
+struct oneshot_watch {
+  uint64_t datagrams;
+  int64_t quiet_since_ns;
+};
+
+static int all_senders_gone(struct rill_receiver *recv, struct oneshot_watch *w, int64_t now)
+{
+  struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
+  if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) != RILL_OK)
+    return 0;
+  if (m.datagrams != w->datagrams || m.idle) {
+    w->datagrams = m.datagrams;
+    w->quiet_since_ns = now;
+    return 0;
+  }
+  return m.sessions_created > 0 && m.sessions == 0 && now - w->quiet_since_ns >= 100000000;
+}
+
+/*
+ * Play to the sound device `o->output` (NULL: the default output) until
+ * stopped, --duration frames played or --oneshot; a device that fails is
+ * reopened (device_link). Returns the exit status.
+ */
+static int run_device(const struct recv_options *o, struct rill_receiver *recv, struct stats *st,
+                      FILE *json, int stats_on)
+{
+  struct device_reader reader = {.recv = recv};
+  struct oneshot_watch oneshot = {0};
+  struct device_config dc = {.direction = DEVICE_PLAYBACK,
+                             .rate_hz = (uint32_t)o->rate_hz,
+                             .channels = (uint32_t)o->channels,
+                             .latency_ns = o->io_latency_ns,
+                             .app_name = "rill-recv",
+                             .cb = device_read,
+                             .user = &reader};
+  uint64_t limit = o->duration_ns > 0 ? (uint64_t)(o->duration_ns / 1000 * (int64_t)o->rate_hz /
+                                                   1000000)
+                                      : UINT64_MAX;
+  char err[512];
+  struct device_link link;
+  int64_t start, next_report, now;
+  int rc = 0;
+
+  atomic_init(&reader.frames, 0);
+  tool_install_signals();
+  if (device_link_open(&link, o->output, &dc, "rill-recv", err, sizeof(err)) != 0) {
+    fprintf(stderr, "rill-recv: -o: %s\n", err);
+    return 1;
+  }
+  start = tool_now_ns();
+  next_report = start + o->stats_interval_ns;
+  while (!tool_stop) {
+    uint64_t frames = atomic_load_explicit(&reader.frames, memory_order_relaxed);
+    tool_sleep_until(tool_now_ns() + 20000000);
+    now = tool_now_ns();
+    device_link_poll(&link, now);
+    if (frames >= limit || (o->oneshot && all_senders_gone(recv, &oneshot, now)))
+      break;
+    if (stats_on && tool_period_due(&next_report, o->stats_interval_ns, now) &&
+        emit_stats(recv, st, o->verbose, json, (double)frames / (double)o->rate_hz,
+                   (double)(now - start) / 1e9, 0) != 0) {
+      rc = 1;
+      break;
+    }
+  }
+  device_link_close(&link);
+  if (stats_on &&
+      emit_stats(recv, st, o->verbose, json,
+                 (double)atomic_load(&reader.frames) / (double)o->rate_hz,
+                 (double)(tool_now_ns() - start) / 1e9, 1) != 0)
+    rc = 1;
+  return rc;
+}
+
 int main(int argc, char **argv)
 {
   struct recv_options o;
@@ -112,6 +215,7 @@ int main(int argc, char **argv)
   struct rill_receiver *recv = NULL;
   struct audio_file *out = NULL;
   struct stats st = {0};
+  struct oneshot_watch oneshot = {0};
   FILE *json = NULL;
   uint16_t port = 0, repair_port = 0, control_port = 0;
   float *buf = NULL;
@@ -158,6 +262,14 @@ int main(int argc, char **argv)
   stats_on = o.verbose || json;
   if (stats_on && !(st.sessions = calloc(RECV_MAX_SESSIONS, sizeof(*st.sessions)))) {
     rc = 1;
+    goto done;
+  }
+  if (!o.output || device_is_uri(o.output)) {
+    if (o.verbose)
+      fprintf(stderr, "rill-recv: receiving on port %u, %u Hz, %u channels, to %s\n",
+              (unsigned)port, (unsigned)rate, (unsigned)o.channels,
+              o.output ? o.output : "the default output");
+    rc = run_device(&o, recv, &st, json, stats_on);
     goto done;
   }
   out = audio_open_write(o.output, rate, (uint32_t)o.channels, err, sizeof(err));
@@ -208,12 +320,8 @@ int main(int argc, char **argv)
       rc = 1;
       break;
     }
-    if (o.oneshot) {
-      struct rill_receiver_metrics m = {.struct_size = sizeof(m)};
-      if (rill_receiver_metrics(recv, &m, NULL, 0, NULL) == RILL_OK && m.sessions_created > 0 &&
-          m.sessions == 0)
-        break;
-    }
+    if (o.oneshot && all_senders_gone(recv, &oneshot, now))
+      break;
   }
   if (stats_on && emit_stats(recv, &st, o.verbose, json, (double)frames_done / rate,
                                 (double)(tool_now_ns() - start) / 1e9, 1) != 0)

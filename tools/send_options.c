@@ -17,8 +17,11 @@
 #define PT_L16_MONO 11
 
 static const struct opt_spec rows[] = {
-    {"input", 'i', ROW(input, STRING), .metavar = "FILE|-",
-     .help = "audio file (any format libsndfile reads), or - for raw s16le on stdin"},
+    {"input", 'i', ROW(input, STRING), .metavar = "FILE|-|DEVICE",
+     .help = "audio file (any format libsndfile reads), - for raw s16le on stdin, or a sound "
+             "device: pipewire://[TARGET], pulse://[SOURCE] (SINK.monitor: what SINK plays)"},
+    {"io-latency", 0, ROW(io_latency_ns, DURATION), .min = 1000000, .max = 2000000000,
+     .def = "20ms", .help = "sound device buffer"},
     {"source", 's', ROW(source, STRING), .metavar = "URI",
      .help = "where to send: rtp://HOST:PORT; with FEC: rtp+rs8m://HOST:PORT or "
              "rtp+ldpc://HOST:PORT"},
@@ -35,9 +38,10 @@ static const struct opt_spec rows[] = {
     {"nbrpr", 0, ROW(nbrpr, UINT), .min = 1, .max = 65535, .def = "10", .flags = OPT_LIB_DEFAULT,
      .help = "repair packets per FEC block"},
     {"rate", 0, ROW(raw_rate_hz, UINT), .metavar = "HZ", .min = 1, .max = 384000, .def = "44100",
-     .help = "rate of raw stdin input; input at another rate than the stream's is resampled"},
+     .help = "rate of raw stdin input or a device; input at another rate than the stream's is "
+             "resampled"},
     {"channels", 0, ROW(raw_channels, UINT), .min = 1, .max = 8, .def = "2",
-     .help = "channels of raw stdin input"},
+     .help = "channels of raw stdin input or a device"},
     {"packet-len", 0, ROW(packet_len_ns, DURATION), .min = 1, .def = "5ms",
      .help = "audio per packet, e.g. 5ms, 2.5ms"},
     {"encoding", 0, ROW(encoding, ENCODING),

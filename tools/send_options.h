@@ -15,15 +15,15 @@
 #include "options.h"
 
 struct send_options {
-  const char *input;        /* -i: audio file, or "-" for raw s16le on stdin */
+  const char *input;        /* -i: audio file, "-" for raw s16le on stdin, or a device */
   const char *source;       /* -s: rtp://HOST:PORT (or rtp+rs8m://, rtp+ldpc://) */
   const char *repair;       /* -r: FEC repair endpoint, or NULL */
   const char *control;      /* -c: RTCP endpoint (rtcp://HOST:PORT), or NULL */
   const char *fec_encoding; /* auto, none, rs8m or ldpc ("auto") */
   uint64_t nbsrc;           /* source packets per FEC block */
   uint64_t nbrpr;           /* repair packets per FEC block */
-  uint64_t raw_rate_hz;     /* rate of raw stdin input (44100) */
-  uint64_t raw_channels;    /* channels of raw stdin input (2) */
+  uint64_t raw_rate_hz;     /* rate of raw stdin input or a device (44100) */
+  uint64_t raw_channels;    /* channels of raw stdin input or a device (2) */
   int64_t packet_len_ns;    /* audio per packet (5 ms) */
   struct opt_encodings encoding; /* count 0: PT 10/11 (the last --encoding wins) */
   uint64_t resampler_quality;
@@ -31,6 +31,7 @@ struct send_options {
   const char *stats_json;    /* JSON Lines stats: a file, "-" (stdout), or NULL */
   int64_t stats_interval_ns; /* -v and --stats-json period (2 s) */
   int verbose;               /* -v: 1, -vv: 2 */
+  int64_t io_latency_ns;     /* sound device buffer (20 ms) */
 };
 
 /*

@@ -64,8 +64,9 @@ for m in "$build"/modules/pipewire/libpipewire-module-rill-*.so; do
   [ -e "$m" ] || continue
   installed=$(find "$prefix" -name "$(basename "$m")")
   [ -n "$installed" ] || fail "$(basename "$m") not installed"
-  LD_LIBRARY_PATH='' ldd "$installed" | grep -q "librill.so.$major => $lib/" ||
-    fail "$installed does not find the installed librill.so.$major"
+  found=$(LD_LIBRARY_PATH='' ldd "$installed" | awk -v l="librill.so.$major" '$1 == l { print $3 }')
+  [ -n "$found" ] && [ "$(realpath "$found")" = "$(realpath "$lib/librill.so.$major")" ] ||
+    fail "$installed does not find the installed librill.so.$major (ldd: '${found:-none}')"
 done
 extra=$(find "$prefix" -type f ! -path "$inc/*" ! -name 'librill.so.*' ! -name librill.a \
   ! -name rill.pc ! -name librill-roc.so ! -path "$roc_inc/roc/*" \

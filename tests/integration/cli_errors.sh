@@ -117,7 +117,14 @@ strict 'repair endpoint' "$recv" -s rtp+rs8m://127.0.0.1:5000 "${R[@]}"
 strict disagrees "$recv" -s rtp+rs8m://127.0.0.1:5000 -r ldpc://127.0.0.1:5001 "${R[@]}"
 strict 'source endpoint' "$recv" -s rs8m://127.0.0.1:5000 -r rs8m://127.0.0.1:5001 "${R[@]}"
 strict 'FEC on the source' "$recv" -s rtp://127.0.0.1:5000 -r rs8m://127.0.0.1:5001 "${R[@]}"
-strict required "$recv" -s "$L"
+# Without -o: the default sound output; with no sound server, one line saying so.
+mkdir -m 700 "$tmp/no-sound"
+XDG_RUNTIME_DIR=$tmp/no-sound PULSE_SERVER=unix:$tmp/no-sound/none \
+  strict 'no sound server' "$recv" -s "$L" --duration 100ms
+XDG_RUNTIME_DIR=$tmp/no-sound strict 'cannot connect to PipeWire' "$recv" -s "$L" \
+  -o pipewire:// --duration 100ms
+PULSE_SERVER=unix:$tmp/no-sound/none strict 'cannot connect to PulseAudio' "$recv" -s "$L" \
+  -o pulse:// --duration 100ms
 strict required "$recv" -o "$tmp/out.wav"
 strict required "$recv"
 strict unexpected "$recv" -s "$L" "${R[@]}" stray

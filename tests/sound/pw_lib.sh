@@ -12,6 +12,8 @@
 #
 # Sanitizer builds: the modules are instrumented, the daemon is not, so the
 # sanitizer's runtime is preloaded into the daemon (PW_PRELOAD, from CMake).
+# shellcheck source=tests/sound/sound_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sound_lib.sh"
 
 # pw_setup MODULE_DIR SYSTEM_MODULE_DIR [PRELOAD]: the environment for the
 # daemon and its clients (exported: pw-link, pw-record and the tools find
@@ -116,16 +118,15 @@ pw_source_module() {
 EOF
 }
 
-# pw_start CONF: start the daemon (real-time priority when allowed, as on a
-# desktop), wait until it answers (10 s at most). Sets pw_pid.
+# pw_start CONF: start the daemon (at real-time priority), wait until it
+# answers (10 s at most). Sets pw_pid.
 pw_start() {
-  local conf=$1 chrt=() _
-  if chrt -f 10 true 2>/dev/null; then chrt=(chrt -f 10); fi
+  local conf=$1 _
   if [ -n "$PW_PRELOAD" ]; then
-    LD_PRELOAD=$PW_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0:detect_leaks=0 \
-      "${chrt[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
+    LD_PRELOAD=$PW_PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0:detect_leaks=1 \
+      "${RT[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
   else
-    "${chrt[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
+    "${RT[@]}" pipewire -c "$conf" >"$tmp/pipewire.log" 2>&1 &
   fi
   pw_pid=$!
   pids+=("$pw_pid")
@@ -140,11 +141,17 @@ pw_start() {
   fail "pipewire did not answer in 10 s"
 }
 
-# pw_stop: stop the daemon (TERM, then KILL after 5 s) and wait for it.
+# pw_stop: stop the daemon (TERM, then KILL after 5 s) and wait for it. In
+# a sanitizer build, a report in the daemon's log (the modules run there:
+# memory errors, leaks at exit, races) fails the test.
 pw_stop() {
   kill -TERM "$pw_pid" 2>/dev/null || true
   timeout 5 tail --pid="$pw_pid" -f /dev/null 2>/dev/null || kill -KILL "$pw_pid" 2>/dev/null || true
   wait "$pw_pid" 2>/dev/null || true
+  if grep -qE "(Address|Leak|Thread|UndefinedBehavior)Sanitizer|runtime error:" "$tmp/pipewire.log"; then
+    cat "$tmp/pipewire.log" >&2
+    fail "sanitizer report in the PipeWire daemon"
+  fi
 }
 
 # pw_wait_port NAME: wait until the port NAME ("node:port") exists (10 s).
@@ -175,7 +182,7 @@ pw_unlink() {
 # s16 with pw-record (node "rec") until pw_record_stop. Sets rec_pid.
 pw_record_start() {
   need pw-record
-  timeout -k 5 -s INT 120 pw-record -P "{ node.name = rec $PW_NODE_PROPS }" --rate 48000 \
+  timeout -k 5 -s INT 120 "${RT[@]}" pw-record -P "{ node.name = rec $PW_NODE_PROPS }" --rate 48000 \
     --channels 2 --format s16 "$1" >"$tmp/pw-record.log" 2>&1 &
   rec_pid=$!
   pids+=("$rec_pid")
@@ -189,27 +196,26 @@ pw_record_stop() {
   wait "$rec_pid" 2>/dev/null || true
 }
 
-# json_last KEY FILE: KEY's value (an integer) on the last line of a JSON
-# Lines stats file that has it ("" if none).
-json_last() {
-  { grep -o "\"$1\":-\?[0-9]*" "$2" 2>/dev/null || true; } | tail -n 1 | cut -d: -f2
+# pw_test_tone: the context.objects entry of PipeWire's audiotestsrc as node
+# "test-tone" (a 440 Hz sine; ports test-tone:capture_1...).
+pw_test_tone() {
+  cat <<EOF
+    { factory = adapter
+        args = {
+            factory.name     = audiotestsrc
+            node.name        = test-tone
+            media.class      = Audio/Source
+            object.linger    = true
+            $PW_NODE_PROPS
+        }
+    }
+EOF
 }
 
-# wait_json KEY MIN FILE SECONDS [MAX]: wait until MIN <= KEY (<= MAX) on
-# the last line.
-wait_json() {
-  local _ v max=${5:-}
-  for _ in $(seq $(($4 * 10))); do
-    v=$(json_last "$1" "$3")
-    if [ -n "$v" ] && [ "$v" -ge "$2" ] && { [ -z "$max" ] || [ "$v" -le "$max" ]; }; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  fail "$1 = '$(json_last "$1" "$3")' in $3 after $4 s, expected $2..${max:-}"
-}
-
-# rss_kib PID: resident set size in KiB.
-rss_kib() {
-  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+# pw_test_tone_start: once the daemon runs, make test-tone clocked by the
+# graph (not its own timer: see the peers notes) and half scale.
+pw_test_tone_start() {
+  pw_wait_port test-tone:capture_1
+  timeout -k 5 10 pw-cli set-param test-tone Props '{ live = false volume = 0.5 }' >/dev/null ||
+    fail "pw-cli set-param test-tone"
 }

@@ -12,7 +12,7 @@ set -euo pipefail
 recv=$1 wavgen=$2 wavcheck=$3
 # shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/../interop/lib.sh"
-# shellcheck source=tests/pipewire/pw_lib.sh
+# shellcheck source=tests/sound/pw_lib.sh
 . "$(dirname "$0")/pw_lib.sh"
 pw_setup "$4" "$5" "${6:-}"
 
@@ -35,21 +35,9 @@ pw_conf "$tmp/pw.conf" "
             sink.name = rill-snk
             sink.props = { $PW_NODE_PROPS }
         }
-    }" "
-    { factory = adapter
-        args = {
-            factory.name     = audiotestsrc
-            node.name        = test-tone
-            media.class      = Audio/Source
-            object.linger    = true
-            $PW_NODE_PROPS
-        }
-    }"
+    }" "$(pw_test_tone)"
 pw_start "$tmp/pw.conf"
-pw_wait_port test-tone:capture_1
-# A graph-clocked source (not its own timer: see the peers notes), at half scale.
-timeout -k 5 10 pw-cli set-param test-tone Props '{ live = false volume = 0.5 }' >/dev/null ||
-  fail "pw-cli set-param test-tone"
+pw_test_tone_start
 pw_link test-tone:capture_1 rill-snk:playback_FL
 pw_link test-tone:capture_1 rill-snk:playback_FR
 
@@ -65,13 +53,8 @@ wait "$recv_pid" || rc=$?
 
 timeout -k 5 30 "$wavgen" -o "$tmp/ref.wav" --rate 44100 --channels 2 --duration 3 --freq 440 \
   --amp 0.5
-for ch in 0 1; do
-  check "ch$ch" "$wavcheck" "$tmp/out.wav" --channel "$ch" --skip-leading-silence \
-    --freq 440 --freq-tol 2 --max-gap-frames 2 --ref "$tmp/ref.wav" --min-snr 25
-  # 4 s of tone less 50 ms: the unlink lands within a graph cycle or two of
-  # the 800th packet (seen 50 frames short of 4 s on a loaded 2-core machine).
-  between "non-silent frames (channel $ch)" "$(value signal_frames "$tmp/ch$ch.txt")" \
-    $((4 * 44100 - 2205)) $((30 * 44100))
-done
+# 4 s of tone less 50 ms: the unlink lands within a graph cycle or two of
+# the 800th packet (seen 50 frames short of 4 s on a loaded 2-core machine).
+check_tone "$tmp/out.wav" "$tmp/ref.wav" 440 25 $((4 * 44100 - 2205)) $((30 * 44100))
 between "packets dropped by the sink" "$(json_last packets_dropped "$tmp/stats.jsonl")" 0 0
 echo "PASS: audiotestsrc -> module-rill-sink -> rill-recv: the tone"
