@@ -77,6 +77,7 @@ void rill_sender_config_init(struct rill_sender_config *config)
   config->fec_repair_packets = FEC_WRITER_DEFAULT_R;
   config->rtcp_min_interval_ns = RTCP_DEFAULT_MIN_INTERVAL_NS;
   config->rtcp_timeout_ns = RTCP_DEFAULT_TIMEOUT_NS;
+  config->opus_complexity = DEFAULT_OPUS_COMPLEXITY;
 }
 
 int api_sender_params(const struct rill_sender_config *config, struct rill_sender_params *p)
