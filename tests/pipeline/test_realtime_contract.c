@@ -509,18 +509,21 @@ static void *writer_thread(void *arg)
   return NULL;
 }
 
-static void sender_write_makes_no_syscall_and_no_allocation(void **state)
+/*
+ * Open a sender with `sc` on a fresh context, connect it to a receiver's
+ * rs8m FEC endpoints (and RTCP with `rtcp`), run the guarded writer and
+ * assert that it made no system call and no allocation; *m gets the
+ * sender's metrics before close.
+ */
+static void run_guarded_writer(const struct rill_sender_config *sc, bool rtcp, const char *what,
+                               struct rill_sender_metrics *m)
 {
   struct rill_context *ctx;
   struct rill_receiver *recv;
-  struct rill_sender_config sc;
-  struct rill_sender_metrics m = {.struct_size = sizeof(m)};
   struct writer_job j;
   uint16_t src_port = 0, rpr_port = 0, ctl_port = 0;
   char uri[64];
   pthread_t t;
-  (void)state;
-  skip_under_tsan();
 
   assert_int_equal(rill_context_open(NULL, &ctx), RILL_OK);
   /* Somewhere for the packets to go (never read: it goes idle). */
@@ -529,18 +532,15 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   assert_int_equal(rill_receiver_bind(recv, "rs8m://127.0.0.1:0", NULL, &rpr_port), RILL_OK);
   assert_int_equal(rill_receiver_bind(recv, "rtcp://127.0.0.1:0", NULL, &ctl_port), RILL_OK);
 
-  /* 48 kHz input resampled to L16 44.1 kHz, with rs8m FEC. */
-  memset(&sc, 0, sizeof(sc));
-  sc.encoding = (struct rill_encoding){10, RILL_FORMAT_S16, 44100, 2};
-  sc.input_rate_hz = 48000;
-  assert_int_equal(rill_sender_open(ctx, &sc, &j.sender), RILL_OK);
+  assert_int_equal(rill_sender_open(ctx, sc, &j.sender), RILL_OK);
   snprintf(uri, sizeof(uri), "rtp+rs8m://127.0.0.1:%u", src_port);
   assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
   snprintf(uri, sizeof(uri), "rs8m://127.0.0.1:%u", rpr_port);
   assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
   /* With RTCP: the writer publishes the capture anchor its reports use. */
   snprintf(uri, sizeof(uri), "rtcp://127.0.0.1:%u", ctl_port);
-  assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
+  if (rtcp)
+    assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
 
   j.status = 0;
   assert_int_equal(pthread_create(&t, NULL, writer_thread, &j), 0);
@@ -549,38 +549,41 @@ static void sender_write_makes_no_syscall_and_no_allocation(void **state)
   if (j.status != 0)
     print_error("writer: %s\n", j.err);
   assert_int_equal(j.status, 0);
-  assert_clean(&j.counts, "rill_sender_write");
+  assert_clean(&j.counts, what);
 
-  /* The packets left: the network thread pumped them. 1500 x 2 ms of audio
-   * is 600 packets of 5 ms, plus 10 repair per 18. */
-  assert_int_equal(rill_sender_metrics(j.sender, &m), RILL_OK);
-  assert_true(m.packets_sent >= 550);
-  assert_true(m.fec_repair_sent >= 250);
-  assert_int_equal(m.packets_dropped, 0);
-  assert_true(m.rtcp_sent > 0);
-
+  assert_int_equal(rill_sender_metrics(j.sender, m), RILL_OK);
   assert_int_equal(rill_sender_close(j.sender), RILL_OK);
   assert_int_equal(rill_receiver_close(recv), RILL_OK);
   assert_int_equal(rill_context_close(ctx), RILL_OK);
 }
 
-static void sender_write_opus_makes_no_syscall_and_no_allocation(void **state)
+static void sender_write_makes_no_syscall_and_no_allocation(void **state)
 {
-  struct rill_context *ctx;
-  struct rill_receiver *recv;
   struct rill_sender_config sc;
   struct rill_sender_metrics m = {.struct_size = sizeof(m)};
-  struct writer_job j;
-  uint16_t src_port = 0, rpr_port = 0;
-  char uri[64];
-  pthread_t t;
   (void)state;
   skip_under_tsan();
 
-  assert_int_equal(rill_context_open(NULL, &ctx), RILL_OK);
-  assert_int_equal(rill_receiver_open(ctx, NULL, &recv), RILL_OK);
-  assert_int_equal(rill_receiver_bind(recv, "rtp+rs8m://127.0.0.1:0", NULL, &src_port), RILL_OK);
-  assert_int_equal(rill_receiver_bind(recv, "rs8m://127.0.0.1:0", NULL, &rpr_port), RILL_OK);
+  /* 48 kHz input resampled to L16 44.1 kHz, with rs8m FEC and RTCP. */
+  memset(&sc, 0, sizeof(sc));
+  sc.encoding = (struct rill_encoding){10, RILL_FORMAT_S16, 44100, 2};
+  sc.input_rate_hz = 48000;
+  run_guarded_writer(&sc, true, "rill_sender_write", &m);
+
+  /* The packets left: the network thread pumped them. 1500 x 2 ms of audio
+   * is 600 packets of 5 ms, plus 10 repair per 18. */
+  assert_true(m.packets_sent >= 550);
+  assert_true(m.fec_repair_sent >= 250);
+  assert_int_equal(m.packets_dropped, 0);
+  assert_true(m.rtcp_sent > 0);
+}
+
+static void sender_write_opus_makes_no_syscall_and_no_allocation(void **state)
+{
+  struct rill_sender_config sc;
+  struct rill_sender_metrics m = {.struct_size = sizeof(m)};
+  (void)state;
+  skip_under_tsan();
 
   /* Opus stereo, 10 ms frames, in-band FEC, with rs8m FEC (constant
    * bitrate, packets padded to one length). */
@@ -588,33 +591,15 @@ static void sender_write_opus_makes_no_syscall_and_no_allocation(void **state)
   sc.encoding = (struct rill_encoding){96, RILL_FORMAT_OPUS, 48000, 2};
   sc.packet_length_ns = 10 * INT64_C(1000000);
   sc.opus_flags = RILL_OPUS_INBAND_FEC;
-  assert_int_equal(rill_sender_open(ctx, &sc, &j.sender), RILL_OK);
-  snprintf(uri, sizeof(uri), "rtp+rs8m://127.0.0.1:%u", src_port);
-  assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
-  snprintf(uri, sizeof(uri), "rs8m://127.0.0.1:%u", rpr_port);
-  assert_int_equal(rill_sender_connect(j.sender, uri), RILL_OK);
-
-  j.status = 0;
-  assert_int_equal(pthread_create(&t, NULL, writer_thread, &j), 0);
-  assert_int_equal(pthread_join(t, NULL), 0);
-  rt_guard_finish();
-  if (j.status != 0)
-    print_error("writer: %s\n", j.err);
-  assert_int_equal(j.status, 0);
-  assert_clean(&j.counts, "rill_sender_write (Opus)");
+  run_guarded_writer(&sc, false, "rill_sender_write (Opus)", &m);
 
   /* 1500 x 2 ms is 300 packets of 10 ms, each 128 kbit/s x 10 ms = 160
    * bytes, plus 10 repair per 18. */
-  assert_int_equal(rill_sender_metrics(j.sender, &m), RILL_OK);
   assert_true(m.packets_sent >= 280);
   assert_true(m.fec_repair_sent >= 140);
   assert_int_equal(m.packets_dropped, 0);
   assert_int_equal(m.payload_bytes % 160, 0);
   assert_true(m.payload_bytes >= 280 * 160);
-
-  assert_int_equal(rill_sender_close(j.sender), RILL_OK);
-  assert_int_equal(rill_receiver_close(recv), RILL_OK);
-  assert_int_equal(rill_context_close(ctx), RILL_OK);
 }
 
 int main(void)
