@@ -7,7 +7,7 @@ RILL_DEB_PACKAGES=(
   # build
   cmake make gcc pkg-config binutils
   # libraries
-  libuv1-dev libspeexdsp-dev libsndfile1-dev libisal-dev
+  libuv1-dev libspeexdsp-dev libopus-dev libsndfile1-dev libisal-dev
   # tests, sanitizers, fuzzing
   libcmocka-dev clang libclang-rt-14-dev python3
   # network namespaces and socket listings in tests (ip, ss; unshare is in util-linux)

@@ -388,7 +388,7 @@ int opt_parse_encoding(const char *text, struct rill_encoding *out, char *err, s
   slash1 = colon ? strchr(colon + 1, '/') : NULL;
   slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
   if (!colon || !slash1 || !slash2) {
-    snprintf(err, err_cap, "'%s' is not PT:FORMAT/RATE/CHANNELS (e.g. 96:s16/48000/2)", text);
+    snprintf(err, err_cap, "'%s' is not PT:FORMAT/RATE/CHANNELS (e.g. 96:s16/48000/2, 96:opus/48000/2)", text);
     return -1;
   }
   *colon = *slash1 = *slash2 = '\0';
@@ -402,8 +402,14 @@ int opt_parse_encoding(const char *text, struct rill_encoding *out, char *err, s
     out->format = RILL_FORMAT_S24;
   else if (strcmp(colon + 1, "f32") == 0)
     out->format = RILL_FORMAT_F32;
+  else if (strcmp(colon + 1, "opus") == 0)
+    out->format = RILL_FORMAT_OPUS;
   else {
-    snprintf(err, err_cap, "unknown format '%s' (expected s16, s24 or f32)", colon + 1);
+    snprintf(err, err_cap, "unknown format '%s' (expected s16, s24, f32 or opus)", colon + 1);
+    return -1;
+  }
+  if (out->format == RILL_FORMAT_OPUS && (rate != 48000 || channels > 2)) {
+    snprintf(err, err_cap, "Opus is opus/48000/2 or opus/48000/1 (RFC 7587: a 48 kHz clock)");
     return -1;
   }
   out->payload_type = (uint8_t)pt;

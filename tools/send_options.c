@@ -43,10 +43,24 @@ static const struct opt_spec rows[] = {
     {"channels", 0, ROW(raw_channels, UINT), .min = 1, .max = 8, .def = "2",
      .help = "channels of raw stdin input or a device"},
     {"packet-len", 0, ROW(packet_len_ns, DURATION), .min = 1, .def = "5ms",
-     .help = "audio per packet, e.g. 5ms, 2.5ms"},
+     .help = "audio per packet, e.g. 5ms, 2.5ms; for Opus the frame: 2.5, 5, 10, 20, 40 or 60ms"},
     {"encoding", 0, ROW(encoding, ENCODING),
-     .help = "send with a dynamic payload type, e.g. 96:s16/48000/2 (the receiver needs the "
-             "same); default: PT 10/11, L16 44100 Hz stereo/mono"},
+     .help = "send with a dynamic payload type, e.g. 96:s16/48000/2 or 96:opus/48000/2 (the "
+             "receiver needs the same); default: PT 10/11, L16 44100 Hz stereo/mono"},
+    {"bitrate", 0, ROW(opus_bitrate_bps, UINT), .metavar = "BIT/S", .min = 6000, .max = 510000,
+     .help = "Opus bitrate; default 64000 per channel"},
+    {"complexity", 0, ROW(opus_complexity, UINT), .min = 1, .max = 10, .def = "10",
+     .flags = OPT_LIB_DEFAULT, .help = "Opus encoder complexity (CPU for quality)"},
+    {"opus-fec", 0, ROW(opus_inband_fec, FLAG),
+     .help = "Opus in-band FEC: each packet carries a coarse copy of the previous one (SILK "
+             "and hybrid modes: speech-like audio, frames of 10ms or more)"},
+    {"expected-loss", 0, ROW(opus_loss_percent, UINT), .metavar = "PERCENT", .min = 1,
+     .max = 100, .help = "loss the Opus encoder plans for; default 0, or 10 with --opus-fec"},
+    {"dtx", 0, ROW(opus_dtx, FLAG),
+     .help = "Opus discontinuous transmission: no packets in silence"},
+    {"cbr", 0, ROW(opus_cbr, FLAG),
+     .help = "Opus constant bitrate (implied by FEC, which also pads every packet to one "
+             "length)"},
     {"resampler-quality", 0, ROW(resampler_quality, UINT), .min = 1, .max = 10, .def = "3",
      .what = "resampler quality", .flags = OPT_LIB_DEFAULT,
      .help = "speexdsp quality when the input is resampled"},
@@ -109,4 +123,9 @@ void send_options_to_config(const struct send_options *o, uint32_t input_rate_hz
   TOOL_CONFIG_SET(cfg->packet_length_ns, o->packet_len_ns);
   TOOL_CONFIG_SET(cfg->fec_source_packets, (uint32_t)o->nbsrc);
   TOOL_CONFIG_SET(cfg->fec_repair_packets, (uint32_t)o->nbrpr);
+  TOOL_CONFIG_SET(cfg->opus_bitrate_bps, (uint32_t)o->opus_bitrate_bps);
+  TOOL_CONFIG_SET(cfg->opus_complexity, (int)o->opus_complexity);
+  TOOL_CONFIG_SET(cfg->opus_loss_percent, (uint32_t)o->opus_loss_percent);
+  cfg->opus_flags = (o->opus_inband_fec ? RILL_OPUS_INBAND_FEC : 0u) |
+                    (o->opus_dtx ? RILL_OPUS_DTX : 0u) | (o->opus_cbr ? RILL_OPUS_CBR : 0u);
 }

@@ -27,6 +27,12 @@ struct send_options {
   int64_t packet_len_ns;    /* audio per packet (5 ms) */
   struct opt_encodings encoding; /* count 0: PT 10/11 (the last --encoding wins) */
   uint64_t resampler_quality;
+  uint64_t opus_bitrate_bps;   /* --bitrate (Opus) */
+  uint64_t opus_complexity;    /* --complexity (Opus) */
+  uint64_t opus_loss_percent;  /* --expected-loss (Opus) */
+  int opus_inband_fec;         /* --opus-fec */
+  int opus_dtx;                /* --dtx */
+  int opus_cbr;                /* --cbr */
   uint64_t max_mem_bytes;
   const char *stats_json;    /* JSON Lines stats: a file, "-" (stdout), or NULL */
   int64_t stats_interval_ns; /* -v and --stats-json period (2 s) */

@@ -37,7 +37,8 @@
   X(UINT, resyncs) X(INT, jitter_ns) X(INT, latency_ns) X(INT, drift_ppb)                        \
   X(INT, drift_saturated) X(UINT, memory_bytes) X(UINT, fec_recovered)                           \
   X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)           \
-  X(INT, e2e_latency_ns) X(INT, rtt_ns)
+  X(INT, e2e_latency_ns) X(INT, rtt_ns) X(UINT, plc_frames) X(UINT, fec_inband_frames)          \
+  X(UINT, dtx_frames)
 
 #define STATS_RECEIVER_FIELDS(X)                                                                 \
   X(SIZE, struct_size) X(UINT, datagrams) X(UINT, bad_packets) X(UINT, unknown_payload_type) X(UINT, rate_mismatch)   \
@@ -61,7 +62,7 @@
   X(SIZE, struct_size) X(UINT, ssrc) X(UINT, frames_written) X(UINT, packets_sent) X(UINT, packets_dropped)           \
   X(MEMORY, memory) X(UINT, fec_repair_sent) X(UINT, rtcp_sent) X(UINT, rtcp_received)            \
   X(UINT, rtcp_malformed) X(UINT, receiver_count) X(REPORTS, receivers) X(INPUT, receiver_cap)    \
-  X(WRITTEN, receivers_written)
+  X(WRITTEN, receivers_written) X(UINT, payload_bytes) X(UINT, packets_dtx)
 
 /*
  * Open the destination of --stats-json: "-" is stdout, anything else a file

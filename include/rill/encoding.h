@@ -14,6 +14,11 @@ enum rill_sample_format {
   RILL_FORMAT_S16 = 0, /* L16: 16-bit big-endian signed (RFC 3551) */
   RILL_FORMAT_S24 = 1, /* L24: 24-bit big-endian signed (RFC 3190) */
   RILL_FORMAT_F32 = 2, /* 32-bit big-endian IEEE float */
+  /* Opus (RFC 7587) on a dynamic payload type: rate_hz must be 48000 (the
+   * RTP clock of every Opus stream; SDP says "opus/48000/2" whatever the
+   * channels) and channels 1 or 2, the channels coded (sender) or decoded
+   * (receiver: either kind of packet decodes to them). */
+  RILL_FORMAT_OPUS = 3,
 };
 
 /*

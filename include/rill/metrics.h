@@ -61,6 +61,11 @@ struct rill_session_metrics {
                              rill_receiver_read, by the sender's SR clock mapping:
                              exact on one host, as good as NTP between hosts */
   int64_t rtt_ns;         /* round trip to the sender (RTCP XR RRTR/DLRR) */
+  /* Appended in 0.2. Opus sessions: lost audio that was not played as
+   * silence (gap_frames counts what was). */
+  uint64_t plc_frames;        /* concealed by libopus packet-loss concealment */
+  uint64_t fec_inband_frames; /* decoded from the next packet's in-band FEC */
+  uint64_t dtx_frames;        /* the sender's DTX pauses (not loss), concealed */
 };
 
 struct rill_receiver_metrics {
@@ -144,6 +149,10 @@ struct rill_sender_metrics {
   struct rill_receiver_report *receivers;
   size_t receiver_cap;
   size_t receivers_written;
+  /* Appended in 0.2. */
+  uint64_t payload_bytes;   /* RTP payload bytes of the packets composed (the SR's
+                               octet count): for Opus, what the codec made of the audio */
+  uint64_t packets_dtx;     /* Opus DTX: silent packets not sent (the timestamp moved on) */
 };
 
 #ifdef __cplusplus

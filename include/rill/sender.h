@@ -17,6 +17,21 @@ extern "C" {
 
 struct rill_sender;
 
+/* rill_sender_config.opus_flags. */
+enum rill_opus_flags {
+  /* In-band FEC: each packet also carries a coarse copy of the frame before
+   * it, which a receiver decodes when that one is lost (libopus codes it in
+   * its SILK and hybrid modes only: speech-like audio at moderate bitrates,
+   * frames of 10 ms or more). */
+  RILL_OPUS_INBAND_FEC = 1u << 0,
+  /* Discontinuous transmission: in silence, packets are not sent; the
+   * receiver plays comfort noise and does not count a loss. */
+  RILL_OPUS_DTX = 1u << 1,
+  /* Constant bitrate (VBR otherwise). Implied by FEC endpoints, as are no
+   * DTX and packets of one length (FECFRAME needs equal-length symbols). */
+  RILL_OPUS_CBR = 1u << 2,
+};
+
 /* A config that can grow: see "Config structs that can grow" in rill/context.h. */
 struct rill_sender_config {
   size_t struct_size; /* sizeof(struct rill_sender_config), or 0 */
@@ -43,6 +58,16 @@ struct rill_sender_config {
    * the silence after which a receiver that reported is forgotten, 0: 5 s. */
   int64_t rtcp_min_interval_ns;
   int64_t rtcp_timeout_ns;
+  /* Appended in 0.2. Opus (encoding.format RILL_FORMAT_OPUS: rate_hz 48000,
+   * channels 1 or 2, a dynamic payload type; packet_length_ns is the Opus
+   * frame: 2.5, 5, 10, 20, 40 or 60 ms). Ignored for PCM; 0: the default. */
+  uint32_t opus_bitrate_bps;  /* 6000..510000; 0: 64 kbit/s per channel */
+  int opus_complexity;        /* 1..10 (CPU for quality); 0: 10 */
+  uint32_t opus_flags;        /* enum rill_opus_flags; 0: VBR, no in-band FEC, no DTX */
+  /* Loss the encoder expects, 1..100 %: with in-band FEC it sizes the FEC
+   * data, and it makes the coding lean less on the previous frame. 0: none,
+   * or 10 % with RILL_OPUS_INBAND_FEC. */
+  uint32_t opus_loss_percent;
 };
 
 /*

@@ -43,6 +43,9 @@ int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out
   case RILL_FORMAT_F32:
     out->format = RTP_FMT_F32BE;
     break;
+  case RILL_FORMAT_OPUS:
+    out->format = RTP_FMT_OPUS;
+    break;
   default:
     return RILL_EINVAL;
   }
@@ -144,7 +147,7 @@ int api_receiver_params(const struct rill_receiver_config *config, struct rill_r
         rtp_registry_add(&p->registry, &e) != RILL_OK) {
       RILL_LOG(RILL_LOG_ERROR, "api",
                "receiver: bad encoding for payload type %u (dynamic types are 96..127, "
-               "1..8 channels, rate > 0)",
+               "1..8 channels, rate > 0; Opus: 48000 Hz, 1 or 2 channels)",
                c.encodings[i].payload_type);
       return RILL_EINVAL;
     }

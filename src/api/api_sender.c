@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "audio/opus_codec.h"
 #include "pipeline/fec_writer.h"
 #include "net/addr.h"
 #include "pipeline/rtcp_local.h"
@@ -19,6 +20,45 @@
 /* struct_size 0: the rill 0.1 layout. */
 #define SENDER_CONFIG_SIZE_0_1 API_SIZE_THROUGH(struct rill_sender_config, fec_repair_packets)
 #define SEND_QUEUE_PACKETS 64
+#define DEFAULT_OPUS_BPS_PER_CHANNEL 64000
+#define DEFAULT_OPUS_COMPLEXITY 10
+#define DEFAULT_OPUS_FEC_LOSS 10
+
+/* The Opus part of the config: rate, channels, frame, bitrate, complexity. */
+static int opus_params(const struct rill_sender_config *c, struct rill_sender_params *p)
+{
+  if (p->enc.rate_hz != OPUSCODEC_RATE_HZ || p->enc.channels > OPUSCODEC_MAX_CHANNELS) {
+    RILL_LOG(RILL_LOG_ERROR, "api",
+             "sender: Opus streams are 48000 Hz (RFC 7587's clock), 1 or 2 channels, not %u Hz "
+             "%u channels",
+             p->enc.rate_hz, p->enc.channels);
+    return RILL_EINVAL;
+  }
+  if (!opuscodec_frames_valid(p->packet_frames)) {
+    RILL_LOG(RILL_LOG_ERROR, "api",
+             "sender: an Opus packet is 2.5, 5, 10, 20, 40 or 60 ms, not %u frames at 48 kHz",
+             p->packet_frames);
+    return RILL_EINVAL;
+  }
+  p->opus.bitrate_bps =
+      c->opus_bitrate_bps ? c->opus_bitrate_bps : DEFAULT_OPUS_BPS_PER_CHANNEL * p->enc.channels;
+  p->opus.complexity = c->opus_complexity ? c->opus_complexity : DEFAULT_OPUS_COMPLEXITY;
+  p->opus.inband_fec = (c->opus_flags & RILL_OPUS_INBAND_FEC) != 0;
+  p->opus.dtx = (c->opus_flags & RILL_OPUS_DTX) != 0;
+  p->opus.cbr = (c->opus_flags & RILL_OPUS_CBR) != 0;
+  p->opus.loss_percent = (int)(c->opus_loss_percent ? c->opus_loss_percent
+                               : p->opus.inband_fec ? DEFAULT_OPUS_FEC_LOSS
+                                                    : 0);
+  if (p->opus.bitrate_bps < 6000 || p->opus.bitrate_bps > 510000 || p->opus.complexity < 1 ||
+      p->opus.complexity > 10 || c->opus_loss_percent > 100 ||
+      (c->opus_flags & ~(uint32_t)(RILL_OPUS_INBAND_FEC | RILL_OPUS_DTX | RILL_OPUS_CBR))) {
+    RILL_LOG(RILL_LOG_ERROR, "api",
+             "sender: Opus bitrate 6000..510000 bit/s, complexity 1..10, expected loss "
+             "0..100 %%, known flags only");
+    return RILL_EINVAL;
+  }
+  return RILL_OK;
+}
 
 void rill_sender_config_init(struct rill_sender_config *config)
 {
@@ -37,6 +77,7 @@ void rill_sender_config_init(struct rill_sender_config *config)
   config->fec_repair_packets = FEC_WRITER_DEFAULT_R;
   config->rtcp_min_interval_ns = RTCP_DEFAULT_MIN_INTERVAL_NS;
   config->rtcp_timeout_ns = RTCP_DEFAULT_TIMEOUT_NS;
+  config->opus_complexity = DEFAULT_OPUS_COMPLEXITY;
 }
 
 int api_sender_params(const struct rill_sender_config *config, struct rill_sender_params *p)
@@ -51,6 +92,10 @@ int api_sender_params(const struct rill_sender_config *config, struct rill_sende
   if (c.encoding.channels == 0)
     c.encoding.channels = DEFAULT_CHANNELS;
   if (c.encoding.payload_type == 0) {
+    if (c.encoding.format == RILL_FORMAT_OPUS) {
+      RILL_LOG(RILL_LOG_ERROR, "api", "sender: Opus needs a dynamic payload type (96..127)");
+      return RILL_EINVAL;
+    }
     if (c.encoding.rate_hz != 44100 || c.encoding.format != RILL_FORMAT_S16 ||
         c.encoding.channels > 2) {
       RILL_LOG(RILL_LOG_ERROR, "api",
@@ -105,6 +150,8 @@ int api_sender_params(const struct rill_sender_config *config, struct rill_sende
     return RILL_EINVAL;
   }
   p->packet_frames = (uint32_t)frames;
+  if (p->enc.format == RTP_FMT_OPUS && (status = opus_params(&c, p)) != RILL_OK)
+    return status;
   p->queue_packets = SEND_QUEUE_PACKETS;
   p->fec_source_packets = c.fec_source_packets;
   p->fec_repair_packets = c.fec_repair_packets;
@@ -251,6 +298,8 @@ int rill_sender_metrics(struct rill_sender *sender, struct rill_sender_metrics *
   full.packets_sent = t.packets_sent;
   full.packets_dropped = t.packets_dropped;
   full.fec_repair_sent = t.fec_repair_sent;
+  full.payload_bytes = t.payload_bytes;
+  full.packets_dtx = t.packets_dtx;
   api_memory_metrics(&g, &full.memory);
   api_out_write(out, out_size, &full, sizeof(full));
   return RILL_OK;

@@ -16,6 +16,16 @@
  * packet far from the queued ones replaces them. With a maximum
  * latency set, a queue holding more than that jumps forward to the target.
  *
+ * Opus (depack_attach_opus). A packet cannot be decoded in parts, so each
+ * is decoded whole, in order, into a buffer of one packet's PCM that reads
+ * then copy from. A gap is concealed instead of played as silence: when
+ * the packet after it is queued and a packet was lost (a sequence gap),
+ * libopus decodes the gap from that packet's in-band FEC, or conceals it
+ * (PLC) when the packet carries none; a timestamp gap without a sequence
+ * gap is the sender's DTX (RFC 7587 4.4): concealment too (libopus makes
+ * comfort noise, fading to silence), counted apart and not as loss. Gaps
+ * are concealed in multiples of 2.5 ms; what remains plays as silence.
+ *
  * Thread role: one owner, the real-time reader. Nothing here allocates.
  */
 #ifndef RILL_AUDIO_DEPACKETIZER_H
@@ -24,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "audio/opus_codec.h"
 #include "packet/sorted_queue.h"
 #include "rtp/payload.h"
 
@@ -39,6 +50,10 @@ struct rill_depacketizer_stats {
   uint64_t resyncs;          /* timestamp jumps that restarted playback */
   uint64_t packets_stale;    /* dropped because the queue held too much audio */
   uint64_t latency_trims;    /* times the play position jumped forward to the target */
+  /* Opus only. */
+  uint64_t plc_frames;       /* lost audio concealed by libopus PLC */
+  uint64_t fec_frames;       /* lost audio decoded from in-band FEC */
+  uint64_t dtx_frames;       /* the sender's DTX silences, concealed (not loss) */
 };
 
 struct rill_depacketizer {
@@ -52,6 +67,12 @@ struct rill_depacketizer {
   uint32_t next_ts;         /* RTP timestamp of the next frame to play */
   bool have_last_seq;
   uint16_t last_seq;        /* seq of the last packet played */
+  /* Opus (depack_attach_opus); NULL for PCM. */
+  struct opuscodec_dec *opus; /* borrowed */
+  float *pcm;               /* borrowed: pcm_cap frames of enc.channels */
+  uint32_t pcm_cap;
+  uint32_t pcm_ts;          /* RTP timestamp of pcm's first frame */
+  uint32_t pcm_frames;      /* frames decoded there (0: none) */
   struct rill_depacketizer_stats stats;
 };
 
@@ -70,6 +91,16 @@ void depack_init(struct rill_depacketizer *d, const struct rtp_encoding *enc,
  * played late. 0 (the default) sets no limit.
  */
 void depack_set_max_latency(struct rill_depacketizer *d, uint32_t max_frames);
+
+/*
+ * Decode Opus with `dec` (an initialised decoder of enc.channels) through
+ * `pcm` (room for `pcm_frames` frames of enc.channels, at least a packet's:
+ * OPUSCODEC_MAX_FRAMES accepts every packet). Both stay borrowed; call
+ * after depack_init, before the first push. Packets longer than
+ * `pcm_frames` are invalid.
+ */
+void depack_attach_opus(struct rill_depacketizer *d, struct opuscodec_dec *dec, float *pcm,
+                        uint32_t pcm_frames);
 
 /* Free every queued packet. */
 void depack_deinit(struct rill_depacketizer *d);

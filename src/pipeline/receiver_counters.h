@@ -58,7 +58,10 @@
   X(dropped_rt, INTERNAL, "dropped by the jitter buffer: overflow, invalid, stale (reader)") \
   X(gap_frames, PUBLIC_SESSION, "frames of silence played for missing audio (reader)")       \
   X(underruns, PUBLIC_SESSION, "the jitter buffer ran dry (reader)")                         \
-  X(resyncs, PUBLIC_SESSION, "timestamp jumps that restarted playback (reader)")
+  X(resyncs, PUBLIC_SESSION, "timestamp jumps that restarted playback (reader)")           \
+  X(plc_frames, PUBLIC_SESSION, "Opus: lost audio concealed by libopus PLC (reader)")        \
+  X(fec_inband_frames, PUBLIC_SESSION, "Opus: lost audio decoded from in-band FEC (reader)") \
+  X(dtx_frames, PUBLIC_SESSION, "Opus: the sender's DTX silences, concealed (reader)")
 
 #define SESSION_COUNTER_MAP(X) SESSION_NET_COUNTER_MAP(X) SESSION_RT_COUNTER_MAP(X)
 

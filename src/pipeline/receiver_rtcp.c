@@ -305,7 +305,7 @@ static uint32_t send_reports(struct rill_receiver *r, int64_t now_ns, double *bw
     if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_ACTIVE)
       continue;
     active++;
-    *bw += (double)rtp_bytes_per_frame(&s->enc) * s->enc.rate_hz;
+    *bw += rtp_nominal_bytes_per_s(&s->enc);
     if (!s->net.rtcp.seen)
       continue;
     publish_e2e(s, now_ns, unix_now);

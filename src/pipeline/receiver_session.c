@@ -16,6 +16,7 @@
 
 #include "audio/mixer.h"
 #include "core/clock.h"
+#include "core/mem.h"
 #include "packet/seqmath.h"
 
 /* The drift controller stays off (ratio exactly nominal) until the smoothed
@@ -39,6 +40,7 @@ int rsession_init(struct rsession *s, struct rill_arena *arena, struct rill_limi
 {
   int status;
   atomic_init(&s->state, SLOT_FREE);
+  s->arena = arena;
   status = limiter_init(&s->scope, parent, budget_bytes, "session");
   if (status != RILL_OK)
     return status;
@@ -54,6 +56,16 @@ static void teardown_resampler(struct rsession *s)
   s->rs_active = false;
 }
 
+static void teardown_opus(struct rsession *s)
+{
+  if (!s->opus_mem)
+    return;
+  mem_free(s->arena, &s->scope, s->opus_mem, s->opus_bytes);
+  s->opus_mem = NULL;
+  s->opus_dec = NULL;
+  s->opus_pcm = NULL;
+}
+
 void rsession_deinit(struct rsession *s)
 {
   if (s->rt.active) {
@@ -61,6 +73,7 @@ void rsession_deinit(struct rsession *s)
     s->rt.active = false;
   }
   teardown_resampler(s);
+  teardown_opus(s);
   if (s->ring) {
     rsession_drain(s);
     spsc_ring_destroy(s->ring);
@@ -112,6 +125,28 @@ static bool setup_resampler(struct rsession *s, const struct rill_receiver_param
   return true;
 }
 
+/* Opus: the decoder state and a packet's PCM in one allocation charged to
+ * the session's budget (the reader decodes into them, allocating nothing). */
+static bool setup_opus(struct rsession *s, const struct rtp_encoding *enc)
+{
+  size_t dec_bytes = opuscodec_decoder_bytes(enc->channels), pcm_bytes;
+  if (!rtp_encoding_is_opus(enc))
+    return true;
+  if (dec_bytes == 0)
+    return false;
+  dec_bytes = (dec_bytes + 63) & ~(size_t)63;
+  pcm_bytes = (size_t)OPUSCODEC_MAX_FRAMES * enc->channels * sizeof(float);
+  s->opus_bytes = dec_bytes + pcm_bytes;
+  if (mem_alloc(s->arena, &s->scope, s->opus_bytes, &s->opus_mem) != RILL_OK)
+    return false;
+  if (opuscodec_decoder_init(s->opus_mem, enc->channels, &s->opus_dec) != RILL_OK) {
+    teardown_opus(s);
+    return false;
+  }
+  s->opus_pcm = (float *)(void *)((uint8_t *)s->opus_mem + dec_bytes);
+  return true;
+}
+
 bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, uint32_t ssrc,
                     const struct rtp_encoding *enc, const struct sockaddr *src, int64_t now_ns)
 {
@@ -119,6 +154,10 @@ bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, ui
                                                  : sizeof(struct sockaddr_in);
   if (!setup_resampler(s, p, enc))
     return false;
+  if (!setup_opus(s, enc)) {
+    teardown_resampler(s);
+    return false;
+  }
   s->ssrc = ssrc;
   s->enc = *enc;
   memset(&s->source, 0, sizeof(s->source));
@@ -210,6 +249,7 @@ void rsession_free(struct rsession *s, struct session_totals *gone)
   }
   rsession_drain(s);
   teardown_resampler(s);
+  teardown_opus(s);
 #define ADD(name, visibility, doc) counter_add(&gone->name, counter_get(&s->counters.name));
   SESSION_COUNTER_MAP(ADD)
 #undef ADD
@@ -230,6 +270,9 @@ static void publish_depack(struct rsession *s)
   counter_set(&s->counters.gap_frames, st->gap_frames);
   counter_set(&s->counters.underruns, st->underruns);
   counter_set(&s->counters.resyncs, st->resyncs);
+  counter_set(&s->counters.plc_frames, st->plc_frames);
+  counter_set(&s->counters.fec_inband_frames, st->fec_frames);
+  counter_set(&s->counters.dtx_frames, st->dtx_frames);
   atomic_store_explicit(&s->latency_ns,
                         (int64_t)depack_queued_frames(&s->rt.depack) * NS_PER_S /
                             (int64_t)s->enc.rate_hz,
@@ -248,6 +291,8 @@ static void start_playback(struct rsession *s, const struct rill_receiver_params
   /* The depacketizer counts in the sender's frames, which may not be ours. */
   uint32_t target = ns_to_frames(p->target_latency_ns, s->enc.rate_hz);
   depack_init(&rt->depack, &s->enc, target ? target : 1, p->max_queue_packets);
+  if (s->opus_dec)
+    depack_attach_opus(&rt->depack, s->opus_dec, s->opus_pcm, OPUSCODEC_MAX_FRAMES);
   if (p->latency_tolerance_ns > 0)
     depack_set_max_latency(&rt->depack,
                            target + ns_to_frames(p->latency_tolerance_ns, s->enc.rate_hz));

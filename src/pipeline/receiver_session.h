@@ -125,6 +125,12 @@ struct rsession {
   struct sockaddr_storage source;
   bool rs_active;                /* resampling this session */
   size_t rs_charge;              /* bytes charged to `scope` for the resampler */
+  struct rill_arena *arena;      /* borrowed: where the Opus decoder comes from */
+  void *opus_mem;                /* owned (Opus sessions): decoder state + one packet's PCM,
+                                    charged to `scope`; run by the reader */
+  size_t opus_bytes;
+  struct opuscodec_dec *opus_dec; /* inside opus_mem */
+  float *opus_pcm;                /* inside opus_mem: OPUSCODEC_MAX_FRAMES frames */
   struct rill_limiter scope;     /* owned: per-session budget */
   struct rill_spsc_ring *ring;   /* owned: packets, network -> reader */
   struct rsession_identity id;   /* published copy of ssrc, payload type, source */
@@ -170,8 +176,10 @@ void rsession_deinit(struct rsession *s);
 /*
  * Start a session in FREE slot `s`: sets identity and encoding, the
  * resampler (when rates differ or drift is compensated; its speex memory is
- * charged to the session's budget, false if it does not fit), zeroes the
- * counters and turns the slot ACTIVE.
+ * charged to the session's budget, false if it does not fit), for Opus the
+ * decoder and a packet's PCM (one allocation charged to the session's
+ * budget, false if it does not fit), zeroes the counters and turns the
+ * slot ACTIVE.
  */
 bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, uint32_t ssrc,
                     const struct rtp_encoding *enc, const struct sockaddr *src, int64_t now_ns);

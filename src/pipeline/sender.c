@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "audio/mixer.h"
+#include "audio/opus_codec.h"
 #include "audio/resampler.h"
 #include "core/mem.h"
 #include "core/sizemath.h"
@@ -57,6 +58,14 @@ struct rill_sender {
   float *map_buf;            /* owned: SENDER_RS_CHUNK * enc.channels */
   float *rs_buf;             /* owned: SENDER_RS_OUT_FRAMES * enc.channels */
   size_t stage_bytes;
+  /* Opus: the encoder state and a packet's worth of output, one allocation
+   * from the context's budget (owned); the writer encodes there, then
+   * copies to a slot unless the packet is a DTX one that is not sent. */
+  void *opus_mem;
+  size_t opus_bytes;
+  struct opuscodec_enc *opus;
+  uint8_t *opus_out;           /* inside opus_mem: max_packet_bytes */
+  size_t opus_fixed_bytes;     /* with FEC: every payload padded to this; 0: as coded */
   uint32_t staged;
   uint32_t ssrc;
   uint16_t seq;
@@ -69,7 +78,8 @@ struct rill_sender {
   /* libuv handles not yet closed (the port counts as one, the pump as one):
    * close waits for 0, in whatever order libuv runs the callbacks. */
   atomic_int handles_open;
-  atomic_uint_least64_t frames_written, composed, sent, dropped;
+  atomic_uint_least64_t frames_written, composed, sent, dropped, dtx;
+  atomic_uint_least64_t payload_octets; /* of the packets composed, for SR */
   /* FEC (issue 6): the writer's block encoder (owned; writer thread once
    * connected), its scheme (0: none yet), the repair endpoint (network). */
   _Atomic(struct fec_writer *) fec;
@@ -136,6 +146,41 @@ static void on_pump(uv_timer_t *timer)
   flush_sends(timer->data);
 }
 
+static void free_opus(struct rill_sender *s)
+{
+  mem_free(s->ctx->arena, &s->ctx->global, s->opus_mem, s->opus_bytes);
+  s->opus_mem = NULL;
+  s->opus = NULL;
+}
+
+/* The Opus encoder and its output buffer, from the context's budget. */
+static int create_opus(struct rill_sender *s)
+{
+  struct opuscodec_enc_params ep;
+  size_t enc_bytes = opuscodec_encoder_bytes(s->p.enc.channels);
+  int status;
+  if (enc_bytes == 0)
+    return RILL_EINVAL;
+  enc_bytes = (enc_bytes + 63) & ~(size_t)63;
+  s->opus_bytes = enc_bytes + s->ctx->max_packet_bytes;
+  status = mem_alloc(s->ctx->arena, &s->ctx->global, s->opus_bytes, &s->opus_mem);
+  if (status != RILL_OK)
+    return status;
+  memset(&ep, 0, sizeof(ep));
+  ep.channels = s->p.enc.channels;
+  ep.bitrate_bps = s->p.opus.bitrate_bps;
+  ep.complexity = s->p.opus.complexity;
+  ep.loss_percent = s->p.opus.loss_percent;
+  ep.inband_fec = s->p.opus.inband_fec;
+  ep.dtx = s->p.opus.dtx;
+  ep.cbr = s->p.opus.cbr;
+  status = opuscodec_encoder_init(s->opus_mem, &ep, &s->opus);
+  if (status != RILL_OK)
+    return status;
+  s->opus_out = (uint8_t *)s->opus_mem + enc_bytes;
+  return RILL_OK;
+}
+
 static void free_resampling(struct rill_sender *s)
 {
   if (s->rs_active)
@@ -159,10 +204,17 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
   if (params->packet_frames == 0 || params->input_channels == 0 ||
       params->input_channels > RTP_MAX_CHANNELS || params->queue_packets < 2 ||
       (params->queue_packets & (params->queue_packets - 1)) != 0 ||
-      rtp_bytes_per_frame(&params->enc) == 0)
+      !rtp_encoding_valid(&params->enc))
     return RILL_EINVAL;
-  if (!size_mul(params->packet_frames, rtp_bytes_per_frame(&params->enc), &payload))
+  if (rtp_encoding_is_opus(&params->enc)) {
+    /* Opus fits what it codes into the room it is given; a packet needs a
+     * few bytes at least. */
+    if (!opuscodec_frames_valid(params->packet_frames))
+      return RILL_EINVAL;
+    payload = 16;
+  } else if (!size_mul(params->packet_frames, rtp_bytes_per_frame(&params->enc), &payload)) {
     return RILL_EOVERFLOW;
+  }
   if (payload + RTP_FIXED_HEADER_BYTES > ctx->max_packet_bytes)
     return RILL_EINVAL;
   if (params->input_rate_hz && (params->input_rate_hz > params->enc.rate_hz * SENDER_MAX_RATE_RATIO ||
@@ -180,6 +232,8 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
   status = mem_alloc(ctx->arena, &ctx->global, s->slots_bytes, (void **)&s->slots);
   if (status == RILL_OK)
     status = mem_alloc(ctx->arena, &ctx->global, s->stage_bytes, (void **)&s->stage);
+  if (status == RILL_OK && rtp_encoding_is_opus(&params->enc))
+    status = create_opus(s);
   if (status == RILL_OK && params->input_rate_hz && params->input_rate_hz != params->enc.rate_hz) {
     status = resampler_init(&s->rs, params->enc.channels, params->input_rate_hz,
                             params->enc.rate_hz, params->resampler_quality);
@@ -209,6 +263,7 @@ int sender_create(struct rill_context *ctx, const struct rill_sender_params *par
   return RILL_OK;
 
 err:
+  free_opus(s);
   free_resampling(s);
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
@@ -234,7 +289,7 @@ static void rtcp_media(void *user, struct sender_rtcp_media *m)
   unsigned seq = atomic_load_explicit(&s->anchor.seq, memory_order_acquire);
   m->rate_hz = s->p.enc.rate_hz;
   m->packets = (uint32_t)sent;
-  m->octets = (uint32_t)(sent * s->p.packet_frames * rtp_bytes_per_frame(&s->p.enc));
+  m->octets = (uint32_t)atomic_load_explicit(&s->payload_octets, memory_order_relaxed);
   m->anchor_rtp = atomic_load_explicit(&s->anchor.rtp_ts, memory_order_relaxed);
   m->anchor_mono_ns = atomic_load_explicit(&s->anchor.mono_ns, memory_order_relaxed);
   atomic_thread_fence(memory_order_acquire);
@@ -307,6 +362,22 @@ static int enable_fec(struct rill_sender *s, int fec)
   int status;
   if (s->fec_scheme)
     return s->fec_scheme == fec ? RILL_OK : RILL_EINVAL;
+  if (s->opus) {
+    /* FECFRAME needs the symbols of a block equally long: constant
+     * bitrate, no DTX, and every packet padded to the CBR size (control
+     * thread, before the first write). */
+    size_t room = s->ctx->max_packet_bytes - RTP_FIXED_HEADER_BYTES -
+                  fec_source_id_bytes((enum fec_scheme)fec);
+    payload = (size_t)s->p.opus.bitrate_bps * s->p.packet_frames / (8u * OPUSCODEC_RATE_HZ);
+    if (payload < 16)
+      payload = 16;
+    if (payload > room)
+      payload = room;
+    if (opuscodec_encoder_set_cbr(s->opus, true) != RILL_OK ||
+        opuscodec_encoder_set_dtx(s->opus, false) != RILL_OK)
+      return RILL_EINVAL;
+    s->opus_fixed_bytes = payload;
+  }
   if (payload + RTP_FIXED_HEADER_BYTES + fec_source_id_bytes((enum fec_scheme)fec) >
       s->ctx->max_packet_bytes)
     return RILL_EINVAL;
@@ -473,14 +544,43 @@ static void emit_repair(struct rill_sender *s, struct fec_writer *fw)
   }
 }
 
+/* Opus: code the staged frames into opus_out; false for a DTX packet
+ * (silence the receiver conceals: not sent). */
+static bool encode_opus(struct rill_sender *s, size_t *bytes)
+{
+  size_t cap = s->opus_fixed_bytes ? s->opus_fixed_bytes
+                                   : s->ctx->max_packet_bytes - RTP_FIXED_HEADER_BYTES;
+  *bytes = 0;
+  if (opuscodec_encode(s->opus, s->stage, s->p.packet_frames, s->opus_out, cap, bytes) !=
+      RILL_OK) {
+    /* Cannot happen with a valid frame size and this room: send nothing
+     * rather than garbage (the receiver conceals it). */
+    *bytes = 0;
+    return false;
+  }
+  if (s->p.opus.dtx && !s->opus_fixed_bytes && *bytes <= 2)
+    return false;
+  if (s->opus_fixed_bytes && *bytes < s->opus_fixed_bytes &&
+      opuscodec_pad(s->opus_out, *bytes, s->opus_fixed_bytes) == RILL_OK)
+    *bytes = s->opus_fixed_bytes;
+  return true;
+}
+
 static void emit_packet(struct rill_sender *s)
 {
   struct rtp_header h;
   void *p;
   struct send_slot *slot;
   struct fec_writer *fw;
-  size_t hdr = 0, payload = 0;
+  size_t hdr = 0, payload = 0, coded = 0;
 
+  if (s->opus && !encode_opus(s, &coded)) {
+    /* DTX (RFC 7587 4.4): the timestamp moves on, the sequence does not,
+     * so the receiver tells the pause from a loss. */
+    atomic_fetch_add_explicit(&s->dtx, 1, memory_order_relaxed);
+    s->ts += s->p.packet_frames;
+    return;
+  }
   atomic_fetch_add_explicit(&s->composed, 1, memory_order_relaxed);
   if (spsc_ring_pop(s->free_ring, &p) != RILL_OK) {
     atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
@@ -493,8 +593,14 @@ static void emit_packet(struct rill_sender *s)
     h.timestamp = s->ts;
     h.ssrc = s->ssrc;
     (void)rtp_compose(&h, slot->data, s->ctx->max_packet_bytes, &hdr);
-    (void)rtp_payload_encode(&s->p.enc, s->stage, s->p.packet_frames, slot->data + hdr,
-                             s->ctx->max_packet_bytes - hdr, &payload);
+    if (s->opus) {
+      memcpy(slot->data + hdr, s->opus_out, coded);
+      payload = coded;
+    } else {
+      (void)rtp_payload_encode(&s->p.enc, s->stage, s->p.packet_frames, slot->data + hdr,
+                               s->ctx->max_packet_bytes - hdr, &payload);
+    }
+    atomic_fetch_add_explicit(&s->payload_octets, payload, memory_order_relaxed);
     slot->len = (uint32_t)(hdr + payload);
     slot->dest = SENDER_IFACE_SOURCE;
     fw = atomic_load_explicit(&s->fec, memory_order_acquire);
@@ -591,6 +697,8 @@ void sender_stats(struct rill_sender *s, struct sender_totals *out,
   limiter_stats(&s->ctx->global, global);
   out->frames_written = atomic_load_explicit(&s->frames_written, memory_order_relaxed);
   out->packets_composed = atomic_load_explicit(&s->composed, memory_order_relaxed);
+  out->packets_dtx = atomic_load_explicit(&s->dtx, memory_order_relaxed);
+  out->payload_bytes = atomic_load_explicit(&s->payload_octets, memory_order_relaxed);
   out->packets_sent = atomic_load_explicit(&s->sent, memory_order_relaxed);
   out->packets_dropped = atomic_load_explicit(&s->dropped, memory_order_relaxed);
   out->fec_repair_sent = atomic_load_explicit(&s->repair_sent, memory_order_relaxed);
@@ -661,6 +769,7 @@ void sender_destroy(struct rill_sender *s)
   spsc_ring_destroy(s->send_ring);
   spsc_ring_destroy(s->free_ring);
   free_resampling(s);
+  free_opus(s);
   mem_free(ctx->arena, &ctx->global, s->stage, s->stage_bytes);
   mem_free(ctx->arena, &ctx->global, s->slots, s->slots_bytes);
   mem_free(ctx->arena, &ctx->global, s, sizeof(*s));

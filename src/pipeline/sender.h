@@ -12,6 +12,7 @@
 #ifndef RILL_PIPELINE_SENDER_H
 #define RILL_PIPELINE_SENDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -35,6 +36,18 @@ struct rill_sender_params {
    * silence after which a receiver is forgotten. */
   int64_t rtcp_min_interval_ns;
   int64_t rtcp_timeout_ns;
+  /* Opus (enc.format RTP_FMT_OPUS; packet_frames is the Opus frame:
+   * 120 ... 2880). With FEC the sender codes constant bitrate and pads
+   * every packet to the same length (FECFRAME's blocks need equal-length
+   * symbols), and DTX is off. */
+  struct {
+    uint32_t bitrate_bps; /* 6000 ... 510000 */
+    int complexity;       /* 0 ... 10 */
+    int loss_percent;     /* expected loss, 0 ... 100 */
+    bool inband_fec;
+    bool dtx;             /* silent packets are not sent (seq does not advance) */
+    bool cbr;
+  } opus;
 };
 
 /* What an endpoint receives (roc's "interface"). */
@@ -47,6 +60,8 @@ enum sender_iface {
 struct sender_totals {
   uint64_t frames_written;
   uint64_t packets_composed;
+  uint64_t packets_dtx;      /* Opus DTX: silent packets not sent */
+  uint64_t payload_bytes;    /* RTP payload bytes composed */
   uint64_t packets_sent;
   uint64_t packets_dropped;  /* no free buffer, or the socket refused */
   uint64_t fec_repair_sent;  /* repair packets sent (also in packets_sent) */

@@ -39,14 +39,37 @@ static size_t bytes_per_sample(enum rtp_sample_format format)
     return 3;
   case RTP_FMT_F32BE:
     return 4;
+  case RTP_FMT_OPUS:
+    return 0;
   }
   return 0;
 }
 
+/* A PCM encoding with a layout. */
 static bool encoding_valid(const struct rtp_encoding *enc)
 {
   return enc != NULL && bytes_per_sample(enc->format) != 0 && enc->channels >= 1 &&
          enc->channels <= RTP_MAX_CHANNELS && enc->rate_hz > 0;
+}
+
+bool rtp_encoding_is_opus(const struct rtp_encoding *enc)
+{
+  return enc != NULL && enc->format == RTP_FMT_OPUS;
+}
+
+bool rtp_encoding_valid(const struct rtp_encoding *enc)
+{
+  if (rtp_encoding_is_opus(enc))
+    return enc->rate_hz == RTP_OPUS_RATE_HZ && enc->channels >= 1 &&
+           enc->channels <= RTP_OPUS_MAX_CHANNELS;
+  return encoding_valid(enc);
+}
+
+double rtp_nominal_bytes_per_s(const struct rtp_encoding *enc)
+{
+  if (rtp_encoding_is_opus(enc))
+    return rtp_encoding_valid(enc) ? 256000.0 / 8.0 : 0.0;
+  return (double)rtp_bytes_per_frame(enc) * (encoding_valid(enc) ? enc->rate_hz : 0);
 }
 
 void rtp_registry_init(struct rtp_registry *reg)
@@ -58,7 +81,7 @@ void rtp_registry_init(struct rtp_registry *reg)
 
 int rtp_registry_add(struct rtp_registry *reg, const struct rtp_encoding *enc)
 {
-  if (reg == NULL || !encoding_valid(enc))
+  if (reg == NULL || !rtp_encoding_valid(enc))
     return RILL_EINVAL;
   if (enc->payload_type < RTP_DYNAMIC_PT_MIN || enc->payload_type > RTP_DYNAMIC_PT_MAX)
     return RILL_EINVAL;
@@ -162,6 +185,8 @@ int rtp_payload_decode(const struct rtp_encoding *enc, const uint8_t *payload, s
       out[i] = clamp_unit(x);
     }
     break;
+  case RTP_FMT_OPUS:
+    return RILL_EINVAL; /* unreachable: bytes per frame is 0 */
   }
   *frames = n;
   return RILL_OK;
@@ -200,6 +225,8 @@ int rtp_payload_encode(const struct rtp_encoding *enc, const float *in, size_t f
       rtp_store_be32(out + 4 * i, u);
     }
     break;
+  case RTP_FMT_OPUS:
+    return RILL_EINVAL; /* unreachable: bytes per frame is 0 */
   }
   *written = bytes;
   return RILL_OK;

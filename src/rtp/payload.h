@@ -9,6 +9,10 @@
  *   RTP_FMT_S24BE  L24 (RFC 3190 4), 3 bytes per sample
  *   RTP_FMT_F32BE  IEEE 754 binary32, 4 bytes per sample (no RFC; for
  *                  rill-to-rill streams on a dynamic payload type)
+ *   RTP_FMT_OPUS   Opus (RFC 7587): compressed, one packet per payload, no
+ *                  fixed layout; the RTP clock is 48 kHz whatever the audio,
+ *                  channels 1 or 2. The PCM conversions below refuse it
+ *                  (audio/opus_codec.h codes it).
  *
  * Float samples are in [-1, 1]. Integer formats scale by a power of two
  * (2^15, 2^23), as libsndfile reads files and as roc-toolkit does: integer
@@ -27,6 +31,7 @@
 #ifndef RILL_RTP_PAYLOAD_H
 #define RILL_RTP_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,12 +39,16 @@ enum rtp_sample_format {
   RTP_FMT_S16BE, /* L16 */
   RTP_FMT_S24BE, /* L24 */
   RTP_FMT_F32BE,
+  RTP_FMT_OPUS,  /* appended: keep the values of the others */
 };
 
 #define RTP_MAX_CHANNELS 8
 /* Dynamic payload types (RFC 3551 section 3), assigned out of band. */
 #define RTP_DYNAMIC_PT_MIN 96
 #define RTP_DYNAMIC_PT_MAX 127
+/* RFC 7587: an Opus stream's RTP clock, and its channels at most. */
+#define RTP_OPUS_RATE_HZ 48000
+#define RTP_OPUS_MAX_CHANNELS 2
 /* RFC 3551 static payload types for L16 at 44100 Hz. */
 #define RTP_PT_L16_STEREO 10
 #define RTP_PT_L16_MONO 11
@@ -72,7 +81,8 @@ void rtp_registry_init(struct rtp_registry *reg);
  *   RILL_OK
  *   RILL_EINVAL  NULL pointer; payload_type outside 96..127 or already
  *                registered; channels 0 or > RTP_MAX_CHANNELS; rate_hz 0;
- *                unknown format
+ *                unknown format; Opus at another rate than 48000 or with
+ *                more than 2 channels
  * Thread role: control.
  */
 int rtp_registry_add(struct rtp_registry *reg, const struct rtp_encoding *enc);
@@ -87,10 +97,24 @@ const struct rtp_encoding *rtp_registry_find(const struct rtp_registry *reg,
 
 /*
  * Bytes of one frame (all channels) of `enc`; 0 if `enc` is NULL or not a
- * valid encoding (unknown format, channels 0 or > RTP_MAX_CHANNELS, rate 0).
+ * valid encoding (unknown format, channels 0 or > RTP_MAX_CHANNELS, rate 0),
+ * and 0 for Opus, which has no fixed layout.
  * Thread role: any.
  */
 size_t rtp_bytes_per_frame(const struct rtp_encoding *enc);
+
+/* True if `enc` is a valid encoding (PCM or Opus). Thread role: any. */
+bool rtp_encoding_valid(const struct rtp_encoding *enc);
+
+/* True if `enc` is Opus. Thread role: any. */
+bool rtp_encoding_is_opus(const struct rtp_encoding *enc);
+
+/*
+ * Payload bytes per second of `enc`, for RTCP's bandwidth share: exact for
+ * PCM; for Opus, its nominal ceiling (256 kbit/s: rill's bitrates are at
+ * most that in practice). 0 for an invalid encoding. Thread role: any.
+ */
+double rtp_nominal_bytes_per_s(const struct rtp_encoding *enc);
 
 /*
  * Convert the payload `payload` of `bytes` bytes to interleaved floats in

@@ -173,10 +173,12 @@ static void recv_options_bad_values_give_exact_messages(void **state)
       {"--frame-len", "99us", "--frame-len: must be between 100us and 1s"},
       {"--duration", "0s", "--duration: must be greater than 0"},
       {"--encoding", "5:s16/44100/2", "--encoding: payload type 5 out of range 96..127"},
-      {"--encoding", "96:u8/44100/2", "--encoding: unknown format 'u8' (expected s16, s24 or "
-                                      "f32)"},
+      {"--encoding", "96:u8/44100/2", "--encoding: unknown format 'u8' (expected s16, s24, "
+                                      "f32 or opus)"},
       {"--encoding", "96:s16", "--encoding: '96:s16' is not PT:FORMAT/RATE/CHANNELS (e.g. "
-                               "96:s16/48000/2)"},
+                               "96:s16/48000/2, 96:opus/48000/2)"},
+      {"--encoding", "96:opus/44100/2", "--encoding: Opus is opus/48000/2 or opus/48000/1 "
+                                        "(RFC 7587: a 48 kHz clock)"},
       {"--max-sessions", "1025", "--max-sessions: max-sessions 1025 out of range 1..1024"},
       {"--max-mem", "0", "--max-mem: must be greater than 0"},
       {"--max-mem", "12Q", "--max-mem: unknown suffix 'Q' in size '12Q' (expected K, M or G, "

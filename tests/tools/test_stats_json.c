@@ -476,7 +476,7 @@ static void stats_json_sender_line_is_exact(void **state)
                               "\"peak_bytes\":8192,\"budget_bytes\":67108864,\"refused\":2},"
                               "\"fec_repair_sent\":7,\"rtcp_sent\":0,\"rtcp_received\":0,"
                               "\"rtcp_malformed\":0,\"receiver_count\":0,\"receivers\":[],"
-                              "\"receivers_written\":0}\n");
+                              "\"receivers_written\":0,\"payload_bytes\":0,\"packets_dtx\":0}\n");
   assert_json_line(c.text);
   free(c.text);
 }
