@@ -12,6 +12,7 @@
 #ifndef RILL_PIPELINE_SENDER_H
 #define RILL_PIPELINE_SENDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -120,5 +121,13 @@ uint32_t sender_input_channels(const struct rill_sender *s);
  * stop and free. Thread role: control, writer stopped.
  */
 void sender_destroy(struct rill_sender *s);
+
+/*
+ * What the sender sends, for its SDP description: the wire encoding, the
+ * frames per packet and the source endpoint's destination. false when no
+ * source endpoint is connected. Thread role: control.
+ */
+bool sender_describe(const struct rill_sender *s, struct rtp_encoding *enc,
+                     uint32_t *packet_frames, struct sockaddr_storage *dest);
 
 #endif /* RILL_PIPELINE_SENDER_H */
