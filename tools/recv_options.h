@@ -49,6 +49,10 @@ struct recv_options {
   const char *stats_json;      /* JSON Lines stats: a file, "-" (stdout), or NULL */
   int64_t stats_interval_ns;   /* -v and --stats-json period (2 s) */
   int verbose;                 /* -v: 1, -vv: 2 */
+  /* Discovery (issue 14). */
+  const char *sap;             /* --sap: SAP address (ADDR:PORT), or NULL */
+  const char *sap_session;     /* --sap-session: only this session name, or NULL */
+  const char *sdp;             /* --sdp: SDP file of the stream, or NULL */
 };
 
 /*

@@ -31,6 +31,10 @@ struct send_options {
   const char *stats_json;    /* JSON Lines stats: a file, "-" (stdout), or NULL */
   int64_t stats_interval_ns; /* -v and --stats-json period (2 s) */
   int verbose;               /* -v: 1, -vv: 2 */
+  /* Discovery (issue 14). */
+  const char *announce;      /* --announce: SAP address (sap://ADDR:PORT), or NULL */
+  const char *session_name;  /* --session-name: SDP s=, or NULL ("rill") */
+  const char *sdp_out;       /* --sdp-out: write the stream's SDP there, or NULL */
 };
 
 /*

@@ -29,7 +29,9 @@
 extern "C" {
 #endif
 
-/* Where PulseAudio and PipeWire listen by default (RFC 2974's global scope). */
+/* RFC 2974's global-scope SAP address. PipeWire 0.3.65 (module-rtp-sink/
+ * -source sap.ip) and PulseAudio 16.1 (module-rtp-send/-recv sap_address)
+ * use 224.0.0.56 by default instead: name that address to reach them. */
 #define RILL_SAP_DEFAULT_URI "sap://224.2.127.254:9875"
 #define RILL_SDP_MAX_BYTES 4096
 #define RILL_SDP_NAME_MAX 64     /* session name, NUL included */

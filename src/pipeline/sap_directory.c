@@ -129,8 +129,10 @@ static void unapply(struct rill_directory *d, struct sap_entry *e, bool end)
   e->applied_count = 0;
 }
 
-static void end_entry(struct rill_directory *d, struct sap_entry *e)
+static void end_entry(struct rill_directory *d, struct sap_entry *e, const char *why)
 {
+  RILL_LOG(RILL_LOG_INFO, "sap", "session '%s' from %s ended (%s)", e->sdp.name,
+           e->sdp.origin_address, why);
   unapply(d, e, true);
   e->used = false;
   d->st.sessions--;
@@ -210,6 +212,9 @@ static void on_announcement(struct rill_directory *d, const struct sap_message *
     d->st.sessions++;
   }
   e->sdp = d->scratch;
+  RILL_LOG(RILL_LOG_INFO, "sap", "session '%s' from %s: %s port %u", e->sdp.name,
+           e->sdp.origin_address, e->sdp.media[media].address,
+           (unsigned)e->sdp.media[media].port);
   e->media = (uint8_t)media;
   e->hash = m->msg_id_hash;
   e->last_ns = now_ns;
@@ -241,7 +246,7 @@ static void handle(struct rill_directory *d, const uint8_t *data, size_t len,
   {
     struct sap_entry *e = find(d, &d->scratch);
     if (e) {
-      end_entry(d, e);
+      end_entry(d, e, "deleted");
       d->st.deletions++;
     }
   }
@@ -260,7 +265,7 @@ static void expire(struct rill_directory *d, int64_t now_ns)
   for (i = 0; i < d->p.max_sessions; i++) {
     struct sap_entry *e = &d->entries[i];
     if (e->used && now_ns - e->last_ns > d->p.timeout_ns) {
-      end_entry(d, e);
+      end_entry(d, e, "no longer announced");
       d->st.timeouts++;
     }
   }
@@ -319,7 +324,7 @@ static int close_on_loop(void *arg)
   uint32_t i;
   for (i = 0; i < d->p.max_sessions; i++)
     if (d->entries[i].used)
-      end_entry(d, &d->entries[i]);
+      end_entry(d, &d->entries[i], "directory closed");
   context_remove_client(&d->client);
   udp_port_close(&d->port, port_closed);
   return RILL_OK;
