@@ -215,7 +215,9 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, void *out, char 
   for (i = 0; i < t->count; i++) {
     const struct opt_spec *o = &t->rows[i];
     longopts[i].name = o->name;
-    longopts[i].has_arg = takes_value(o) ? required_argument : no_argument;
+    longopts[i].has_arg = !takes_value(o) ? no_argument
+                          : o->bare     ? optional_argument
+                                        : required_argument;
     longopts[i].flag = NULL;
     longopts[i].val = ROW_VAL_BASE + (int)i;
     if (o->letter) {
@@ -242,7 +244,7 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, void *out, char 
     }
     if (o->kind == OPT_HELP)
       return OPT_RESULT_HELP;
-    if (set_value(o, optarg, out, msg, sizeof msg) != 0) {
+    if (set_value(o, optarg ? optarg : o->bare, out, msg, sizeof msg) != 0) {
       snprintf(err, err_cap, "--%s: %s", o->name, msg);
       return OPT_RESULT_ERROR;
     }
@@ -317,7 +319,8 @@ void opt_usage(const struct opt_table *t, FILE *out)
     else
       n = snprintf(left, sizeof left, "      --%s", o->name);
     if (takes_value(o))
-      n += snprintf(left + n, sizeof left - (size_t)n, " %s", metavar_of(o, mv, sizeof mv));
+      n += snprintf(left + n, sizeof left - (size_t)n, o->bare ? "[=%s]" : " %s",
+                    metavar_of(o, mv, sizeof mv));
     h = (size_t)snprintf(help, sizeof help, "%s", o->help);
     if (o->def && h < sizeof help)
       h += (size_t)snprintf(help + h, sizeof help - h, " (default%c%s)", NO_BREAK, o->def);

@@ -81,6 +81,10 @@ struct opt_spec {
   const char *word;    /* see OPT_DURATION and OPT_CHOICE */
   const char *what;    /* OPT_UINT: the value's name in messages; NULL: name */
   unsigned flags;      /* enum opt_flags */
+  /* The value may be left out ("--sap", or "--sap=ADDR:PORT": getopt_long's
+   * optional argument, which must follow an '='): then this one is stored.
+   * NULL: the value is required. */
+  const char *bare;
 };
 
 struct opt_table {

@@ -84,6 +84,17 @@ static const struct opt_spec rows[] = {
     {"stats-interval", 0, ROW(stats_interval_ns, DURATION), .min = 1, .def = "2s",
      .help = "stats period of -v and --stats-json"},
     {"verbose", 'v', ROW(verbose, COUNT), .help = "stats every period on stderr (-vv: debug log)"},
+    {"sap", 0, ROW(sap, STRING), .metavar = "ADDR:PORT", .bare = "224.2.127.254:9875",
+     .help = "play the streams announced by SAP (PipeWire's module-rtp-sink, PulseAudio's "
+             "module-rtp-send, rill-send --announce): their payload types need no --encoding, "
+             "and without -s their addresses are bound; a deleted or no longer announced "
+             "stream ends. Alone: RFC 2974's 224.2.127.254:9875 (PipeWire 0.3.65 and PulseAudio "
+             "16.1 announce on 224.0.0.56:9875 by default)"},
+    {"sap-session", 0, ROW(sap_session, STRING), .metavar = "NAME",
+     .help = "with --sap: only the session of this name (SDP s=)"},
+    {"sdp", 0, ROW(sdp, STRING), .metavar = "FILE",
+     .help = "the stream an SDP file describes (ffmpeg's -sdp_file, rill-send --sdp-out): its "
+             "payload types, and its address and port when -s is not given"},
     {"help", 'h', OPT_HELP, 0, .help = "this help"},
 };
 
@@ -101,12 +112,18 @@ int recv_options_parse(int argc, char **argv, struct recv_options *out, char *er
   int rc = opt_parse(&recv_options_table, argc, argv, out, err, err_cap);
   if (rc != OPT_RESULT_RUN)
     return rc;
-  if (!out->source) {
-    snprintf(err, err_cap, "-s rtp://IP:PORT is required (see --help)");
+  if (!out->source && !out->sap && !out->sdp) {
+    snprintf(err, err_cap, "-s rtp://IP:PORT (or --sap, --sdp) is required (see --help)");
     return OPT_RESULT_ERROR;
   }
-  if (tool_check_endpoints(out->source, out->repair, NULL, 1, err, err_cap) != 0 ||
-      tool_check_control(out->control, 1, err, err_cap) != 0)
+  if (out->sap_session && !out->sap) {
+    snprintf(err, err_cap, "--sap-session needs --sap");
+    return OPT_RESULT_ERROR;
+  }
+  if ((out->source || out->repair) &&
+      tool_check_endpoints(out->source, out->repair, NULL, 1, err, err_cap) != 0)
+    return OPT_RESULT_ERROR;
+  if (tool_check_control(out->control, 1, err, err_cap) != 0)
     return OPT_RESULT_ERROR;
   if (out->stats_json && strcmp(out->stats_json, "-") == 0 && out->output &&
       strcmp(out->output, "-") == 0) {

@@ -50,6 +50,10 @@ struct recv_options {
   int64_t stats_interval_ns;   /* -v and --stats-json period (2 s) */
   int verbose;                 /* -v: 1, -vv: 2 */
   int64_t io_latency_ns;       /* sound device buffer (20 ms) */
+  /* Discovery (issue 14). */
+  const char *sap;             /* --sap: SAP address (ADDR:PORT), or NULL */
+  const char *sap_session;     /* --sap-session: only this session name, or NULL */
+  const char *sdp;             /* --sdp: SDP file of the stream, or NULL */
 };
 
 /*

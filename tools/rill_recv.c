@@ -29,6 +29,7 @@
 #include "recv_options.h"
 #include "stats_json.h"
 #include "tool_common.h"
+#include "tool_discovery.h"
 
 static int fail(const char *opt, const char *msg)
 {
@@ -223,6 +224,12 @@ int main(int argc, char **argv)
   uint64_t frames_done = 0, limit_frames = UINT64_MAX;
   int64_t start, deadline, next_report;
   int stats_on, exit_status, status, rc = 0;
+  /* Discovery: --sdp's stream, --sap's directory. */
+  struct rill_stream_description sdp_desc;
+  struct rill_encoding sdp_encodings[OPT_ENCODINGS_MAX + RILL_SDP_MAX_ENCODINGS];
+  char sdp_uri[300];
+  const char *source;
+  struct rill_directory *dir = NULL;
 
   exit_status = opt_exit_status(recv_options_parse(argc, argv, &o, err, sizeof(err)),
                                 &recv_options_table, err);
@@ -232,6 +239,15 @@ int main(int argc, char **argv)
   rate = (uint32_t)o.rate_hz;
 
   recv_options_to_config(&o, &rcfg, &cc);
+  source = o.source;
+  if (o.sdp) {
+    if (tool_sdp_read(o.sdp, &sdp_desc, err, sizeof(err)) != 0)
+      return fail("--sdp", err);
+    tool_sdp_apply(&sdp_desc, &rcfg, sdp_encodings,
+                   sizeof(sdp_encodings) / sizeof(sdp_encodings[0]), sdp_uri, sizeof(sdp_uri));
+    if (!source)
+      source = sdp_uri;
+  }
   if ((status = rill_context_open(&cc, &ctx)) != RILL_OK ||
       (status = rill_receiver_open(ctx, &rcfg, &recv)) != RILL_OK) {
     fprintf(stderr, "rill-recv: cannot start: %s\n",
@@ -239,9 +255,14 @@ int main(int argc, char **argv)
     rc = 1;
     goto done;
   }
-  if (bind_endpoint(recv, o.source, o.miface, &port) != 0 ||
+  if (bind_endpoint(recv, source, o.miface, &port) != 0 ||
       bind_endpoint(recv, o.repair, o.miface, &repair_port) != 0 ||
       bind_endpoint(recv, o.control, o.miface, &control_port) != 0) {
+    rc = 1;
+    goto done;
+  }
+  if (o.sap && !(dir = tool_directory_open(ctx, recv, o.sap, o.sap_session, source == NULL,
+                                            o.reuseaddr))) {
     rc = 1;
     goto done;
   }
@@ -336,6 +357,8 @@ done:
   }
   if (json && stats_json_close(json, o.stats_json, "rill-recv") != 0 && rc == 0)
     rc = 1;
+  if (dir)
+    rill_directory_close(dir);
   if (recv)
     rill_receiver_close(recv);
   if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {

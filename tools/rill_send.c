@@ -19,6 +19,7 @@
 #include "send_options.h"
 #include "stats_json.h"
 #include "tool_common.h"
+#include "tool_discovery.h"
 
 static int fail(const char *opt, const char *msg)
 {
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
   struct send_run run;
   FILE *json = NULL;
   int exit_status, status, rc = 0;
+  struct rill_announcer *announcer = NULL; /* --announce */
 
   exit_status = opt_exit_status(send_options_parse(argc, argv, &o, err, sizeof(err)),
                                 &send_options_table, err);
@@ -229,6 +231,11 @@ int main(int argc, char **argv)
     rc = 1;
     goto out;
   }
+  if ((o.announce || o.sdp_out) && tool_sender_announce(ctx, sender, o.session_name, o.sdp_out,
+                                                        o.announce, &announcer) != 0) {
+    rc = 1;
+    goto out;
+  }
   if (o.stats_json && !(json = stats_json_open(o.stats_json, "rill-send"))) {
     rc = 1;
     goto out;
@@ -248,6 +255,9 @@ out:
     rc = 1;
   if (sender)
     rill_sender_close(sender);
+  /* After the last packets: the SAP deletion ends the session at once. */
+  if (announcer)
+    rill_announcer_close(announcer);
   if (ctx && (status = rill_context_close(ctx)) != RILL_OK) {
     fprintf(stderr, "rill-send: cannot close: %s\n", rill_status_message(status));
     rc = 1;

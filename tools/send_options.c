@@ -73,6 +73,17 @@ static const struct opt_spec rows[] = {
      .help = "stats period of -v and --stats-json"},
     {"verbose", 'v', ROW(verbose, COUNT),
      .help = "progress and stats every period on stderr (-vv: debug log)"},
+    {"announce", 0, ROW(announce, STRING), .metavar = "sap://ADDR:PORT",
+     .bare = "sap://224.2.127.254:9875",
+     .help = "announce the stream by SAP every 5 s, and delete it at exit, so that PipeWire's "
+             "module-rtp-source, PulseAudio's module-rtp-recv and rill-recv --sap play it "
+             "(PulseAudio: payload types 10, 11, 127 only). Alone: RFC 2974's "
+             "224.2.127.254:9875 (PipeWire 0.3.65 and PulseAudio 16.1 listen on 224.0.0.56:9875 "
+             "by default)"},
+    {"session-name", 0, ROW(session_name, STRING), .metavar = "NAME",
+     .help = "session name in the SDP (s=) of --announce and --sdp-out (default: rill)"},
+    {"sdp-out", 0, ROW(sdp_out, STRING), .metavar = "FILE",
+     .help = "write the stream's SDP file there (for ffmpeg, VLC, rill-recv --sdp)"},
     {"help", 'h', OPT_HELP, 0, .help = "this help"},
 };
 
@@ -92,6 +103,10 @@ int send_options_parse(int argc, char **argv, struct send_options *out, char *er
     return rc;
   if (!out->input || !out->source) {
     snprintf(err, err_cap, "both -i FILE|- and -s rtp://HOST:PORT are required (see --help)");
+    return OPT_RESULT_ERROR;
+  }
+  if (out->session_name && !out->announce && !out->sdp_out) {
+    snprintf(err, err_cap, "--session-name needs --announce or --sdp-out");
     return OPT_RESULT_ERROR;
   }
   if (tool_check_endpoints(out->source, out->repair, out->fec_encoding, 0, err, err_cap) != 0 ||

@@ -38,6 +38,10 @@ struct send_options {
   int64_t stats_interval_ns; /* -v and --stats-json period (2 s) */
   int verbose;               /* -v: 1, -vv: 2 */
   int64_t io_latency_ns;     /* sound device buffer (20 ms) */
+  /* Discovery (issue 14). */
+  const char *announce;      /* --announce: SAP address (sap://ADDR:PORT), or NULL */
+  const char *session_name;  /* --session-name: SDP s=, or NULL ("rill") */
+  const char *sdp_out;       /* --sdp-out: write the stream's SDP there, or NULL */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <rill/metrics.h>
 #include <rill/receiver.h>
 #include <rill/sender.h>
+#include <rill/discovery.h>
 #include <rill/version.h>
 
 #endif /* RILL_H */

@@ -4,7 +4,10 @@
 #include "net/addr.h"
 
 #include <arpa/inet.h>
+#include <rill/status.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 void addr_format(const struct sockaddr_storage *ss, char *buf, size_t cap)
 {
@@ -22,4 +25,20 @@ void addr_format(const struct sockaddr_storage *ss, char *buf, size_t cap)
   } else {
     snprintf(buf, cap, "?");
   }
+}
+
+int addr_route_source(const struct sockaddr *dest, struct sockaddr_storage *out)
+{
+  socklen_t len = sizeof(*out);
+  int status = RILL_ENETWORK;
+  int fd = socket(dest->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return RILL_ENETWORK;
+  memset(out, 0, sizeof(*out));
+  if (connect(fd, dest, dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                     : sizeof(struct sockaddr_in)) == 0 &&
+      getsockname(fd, (struct sockaddr *)out, &len) == 0)
+    status = RILL_OK;
+  close(fd);
+  return status;
 }

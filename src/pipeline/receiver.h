@@ -222,6 +222,40 @@ int receiver_pop_report(struct rill_receiver *r, int64_t now_ns, uint8_t *buf, s
  */
 void receiver_housekeep(struct rill_receiver *r, int64_t now_ns);
 
+/* ---- Encodings and ports changed while running (receiver_announced.c: a
+ * SAP directory drives them). Thread role: network, for every one. ---- */
+
+/* The context the receiver was opened on. Thread role: any. */
+struct rill_context *receiver_context(const struct rill_receiver *r);
+
+/*
+ * Accept `enc` from now on. *added says whether it was new: RILL_OK also
+ * when the same encoding is registered already (a built-in, a configured
+ * one). RILL_EBUSY: its payload type carries another encoding; RILL_EINVAL:
+ * not a valid dynamic encoding.
+ */
+int receiver_register_encoding(struct rill_receiver *r, const struct rtp_encoding *enc,
+                               bool *added);
+
+/* Stop accepting the dynamic payload type `pt` (sessions playing it go on
+ * until ended). */
+void receiver_unregister_encoding(struct rill_receiver *r, uint8_t pt);
+
+/*
+ * End every active session of payload type `pt` whose sender has the IP
+ * address of `host` (any port; NULL: every sender): CLOSING, as a BYE does.
+ * Returns how many.
+ */
+uint32_t receiver_end_sessions(struct rill_receiver *r, uint8_t pt, const struct sockaddr *host);
+
+/*
+ * Receive on `addr` unless a port is bound there already (RILL_OK then):
+ * receiver_bind for an announced stream. RILL_ESTATE when every port is in
+ * use, and receiver_bind's statuses.
+ */
+int receiver_bind_announced(struct rill_receiver *r, const struct sockaddr *addr,
+                            const char *multicast_iface);
+
 /* Stop receiving and free everything; the reader must have stopped. Thread role: control. */
 void receiver_destroy(struct rill_receiver *r);
 

@@ -775,3 +775,14 @@ void sender_destroy(struct rill_sender *s)
   mem_free(ctx->arena, &ctx->global, s, sizeof(*s));
   atomic_fetch_sub(&ctx->open_objects, 1);
 }
+
+bool sender_describe(const struct rill_sender *s, struct rtp_encoding *enc,
+                     uint32_t *packet_frames, struct sockaddr_storage *dest)
+{
+  if (!s->source_connected)
+    return false;
+  *enc = s->p.enc;
+  *packet_frames = s->p.packet_frames;
+  *dest = s->dest; /* written by the network thread inside connect, which has returned */
+  return true;
+}

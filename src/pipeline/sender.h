@@ -145,4 +145,12 @@ uint32_t sender_input_channels(const struct rill_sender *s);
  */
 void sender_destroy(struct rill_sender *s);
 
+/*
+ * What the sender sends, for its SDP description: the wire encoding, the
+ * frames per packet and the source endpoint's destination. false when no
+ * source endpoint is connected. Thread role: control.
+ */
+bool sender_describe(const struct rill_sender *s, struct rtp_encoding *enc,
+                     uint32_t *packet_frames, struct sockaddr_storage *dest);
+
 #endif /* RILL_PIPELINE_SENDER_H */

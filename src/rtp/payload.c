@@ -95,6 +95,21 @@ int rtp_registry_add(struct rtp_registry *reg, const struct rtp_encoding *enc)
   return RILL_OK;
 }
 
+int rtp_registry_remove(struct rtp_registry *reg, uint8_t payload_type)
+{
+  const struct rtp_encoding *e;
+  size_t i;
+  if (reg == NULL || payload_type < RTP_DYNAMIC_PT_MIN || payload_type > RTP_DYNAMIC_PT_MAX)
+    return RILL_EINVAL;
+  e = rtp_registry_find(reg, payload_type);
+  if (e == NULL)
+    return RILL_EINVAL;
+  i = (size_t)(e - reg->entries);
+  reg->entries[i] = reg->entries[reg->count - 1];
+  reg->count--;
+  return RILL_OK;
+}
+
 const struct rtp_encoding *rtp_registry_find(const struct rtp_registry *reg,
                                              uint8_t payload_type)
 {

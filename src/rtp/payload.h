@@ -88,6 +88,14 @@ void rtp_registry_init(struct rtp_registry *reg);
 int rtp_registry_add(struct rtp_registry *reg, const struct rtp_encoding *enc);
 
 /*
+ * Remove the dynamic payload type `payload_type` (the built-ins stay).
+ * Pointers from rtp_registry_find may then point at another entry: take
+ * none across a removal. RILL_OK, RILL_EINVAL (NULL, not registered, built-in).
+ * Thread role: whoever owns the registry.
+ */
+int rtp_registry_remove(struct rtp_registry *reg, uint8_t payload_type);
+
+/*
  * The encoding registered for `payload_type`, or NULL. The pointer is
  * borrowed from `reg` and valid while `reg` is.
  * Thread role: any.

@@ -69,6 +69,10 @@ static inline void options_test_table_and_usage(const struct opt_table *t, void 
       snprintf(needle, sizeof needle, "--%s\n", t->rows[i].name);
       at = strstr(text, needle);
     }
+    if (!at && t->rows[i].bare) {
+      snprintf(needle, sizeof needle, "--%s[=", t->rows[i].name); /* optional value */
+      at = strstr(text, needle);
+    }
     if (!at)
       fail_msg("--help does not list --%s:\n%s", t->rows[i].name, text);
     if (t->rows[i].def) {

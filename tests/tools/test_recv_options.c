@@ -209,7 +209,7 @@ static void recv_options_bad_values_give_exact_messages(void **state)
 static void recv_options_bad_command_lines_give_exact_messages(void **state)
 {
   (void)state;
-  parse_err(ARGS("-o", "x.wav"), "-s rtp://IP:PORT is required (see --help)");
+  parse_err(ARGS("-o", "x.wav"), "-s rtp://IP:PORT (or --sap, --sdp) is required (see --help)");
   parse_err(ARGS("-s", SRC, "-o", "x.wav", "stray"), "unexpected argument (see --help)");
   parse_err(ARGS("-s", SRC, "-o", "x.wav", "--bogus"), "unknown option '--bogus' (see --help)");
   parse_err(ARGS("-s", SRC, "-o", "x.wav", "-x"), "unknown option '-x' (see --help)");
@@ -371,6 +371,24 @@ static void recv_options_help_defaults_are_the_librarys(void **state)
   assert_true(checked >= 10);
 }
 
+/* --sap takes its address after '=' or stands alone; --sap or --sdp stand
+ * in for -s. */
+static void recv_options_discovery(void **state)
+{
+  struct recv_options o;
+  (void)state;
+  parse_ok(&o, ARGS("--sap", "-o", "x.wav"));
+  assert_string_equal(o.sap, "224.2.127.254:9875");
+  assert_null(o.source);
+  parse_ok(&o, ARGS("--sap=127.0.0.1:9875", "--sap-session", "pw", "-o", "x.wav"));
+  assert_string_equal(o.sap, "127.0.0.1:9875");
+  assert_string_equal(o.sap_session, "pw");
+  parse_ok(&o, ARGS("--sdp", "in.sdp", "-o", "x.wav"));
+  assert_string_equal(o.sdp, "in.sdp");
+  parse_err(ARGS("-s", SRC, "-o", "x.wav", "--sap-session", "pw"), "--sap-session needs --sap");
+  parse_err(ARGS("--sap", "127.0.0.1:9875", "-o", "x.wav"), "unexpected argument (see --help)");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -388,6 +406,7 @@ int main(void)
       cmocka_unit_test(recv_options_to_config_keeps_library_defaults),
       cmocka_unit_test(recv_options_to_config_maps_every_option),
       cmocka_unit_test(recv_options_to_config_opens_a_receiver),
+      cmocka_unit_test(recv_options_discovery),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

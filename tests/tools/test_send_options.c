@@ -239,6 +239,21 @@ static void send_options_help_defaults_are_the_librarys(void **state)
   assert_true(checked >= 3);
 }
 
+static void send_options_discovery(void **state)
+{
+  struct send_options o;
+  (void)state;
+  parse_ok(&o, ARGS("-i", "in.wav", "-s", DST, "--announce"));
+  assert_string_equal(o.announce, "sap://224.2.127.254:9875");
+  parse_ok(&o, ARGS("-i", "in.wav", "-s", DST, "--announce=sap://127.0.0.1:9875",
+                    "--session-name", "desk", "--sdp-out", "x.sdp"));
+  assert_string_equal(o.announce, "sap://127.0.0.1:9875");
+  assert_string_equal(o.session_name, "desk");
+  assert_string_equal(o.sdp_out, "x.sdp");
+  parse_err(ARGS("-i", "in.wav", "-s", DST, "--session-name", "desk"),
+            "--session-name needs --announce or --sdp-out");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -252,6 +267,7 @@ int main(void)
       cmocka_unit_test(send_options_to_config_defaults_to_l16_44100),
       cmocka_unit_test(send_options_to_config_maps_every_option),
       cmocka_unit_test(send_options_to_config_opens_a_sender),
+      cmocka_unit_test(send_options_discovery),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
