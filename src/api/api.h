@@ -82,6 +82,10 @@ int api_resolve_endpoint_uri(const char *uri, bool for_bind, struct sockaddr_sto
 /* enum fec_scheme of a URI scheme (0: no FEC). */
 int api_uri_fec_scheme(const struct rill_uri *parsed);
 
+/* The RTP layer's encoding as a public one; RILL_EUNSUPPORTED for a format
+ * the public enum lacks. */
+int api_encoding_from_rtp(const struct rtp_encoding *in, struct rill_encoding *out);
+
 /* Public encoding to the RTP layer's; RILL_EINVAL for an unknown format. */
 int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out);
 

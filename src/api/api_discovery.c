@@ -33,16 +33,6 @@ static int desc_in(const struct rill_stream_description *in, struct rill_stream_
   return api_config_copy(c, sizeof(*c), in, sizeof(*c), "stream description");
 }
 
-static int rtp_to_public(const struct rtp_encoding *in, struct rill_encoding *out)
-{
-  out->payload_type = in->payload_type;
-  out->rate_hz = in->rate_hz;
-  out->channels = in->channels;
-  out->format = in->format == RTP_FMT_S24BE ? RILL_FORMAT_S24 : RILL_FORMAT_S16;
-  return in->format == RTP_FMT_S16BE || in->format == RTP_FMT_S24BE ? RILL_OK
-                                                                      : RILL_EUNSUPPORTED;
-}
-
 /* Medium `mi` of `s` as a description (encodings rill plays only). */
 static void desc_from_sdp(const struct sdp_session *s, uint8_t mi,
                           struct rill_stream_description *d)
@@ -59,7 +49,7 @@ static void desc_from_sdp(const struct sdp_session *s, uint8_t mi,
   for (i = 0; i < m->format_count && d->encoding_count < RILL_SDP_MAX_ENCODINGS; i++) {
     struct rtp_encoding enc;
     if (sdp_format_to_rtp(&m->formats[i], &enc) == RILL_OK &&
-        rtp_to_public(&enc, &d->encodings[d->encoding_count]) == RILL_OK)
+        api_encoding_from_rtp(&enc, &d->encodings[d->encoding_count]) == RILL_OK)
       d->encoding_count++;
   }
 }
@@ -214,12 +204,7 @@ int rill_sender_describe(struct rill_sender *sender, struct rill_stream_descript
                                             : ((struct sockaddr_in *)&dest)->sin_port);
   d.packet_length_ns = (int64_t)frames * NS_PER_S / (int64_t)enc.rate_hz;
   d.encoding_count = 1;
-  d.encodings[0].payload_type = enc.payload_type;
-  d.encodings[0].rate_hz = enc.rate_hz;
-  d.encodings[0].channels = enc.channels;
-  d.encodings[0].format = enc.format == RTP_FMT_S24BE   ? RILL_FORMAT_S24
-                          : enc.format == RTP_FMT_F32BE ? RILL_FORMAT_F32
-                                                        : RILL_FORMAT_S16;
+  (void)api_encoding_from_rtp(&enc, &d.encodings[0]);
   return desc_out(&d, out);
 }
 

@@ -52,6 +52,30 @@ int api_encoding_to_rtp(const struct rill_encoding *in, struct rtp_encoding *out
   return RILL_OK;
 }
 
+int api_encoding_from_rtp(const struct rtp_encoding *in, struct rill_encoding *out)
+{
+  out->payload_type = in->payload_type;
+  out->rate_hz = in->rate_hz;
+  out->channels = in->channels;
+  switch (in->format) {
+  case RTP_FMT_S16BE:
+    out->format = RILL_FORMAT_S16;
+    return RILL_OK;
+  case RTP_FMT_S24BE:
+    out->format = RILL_FORMAT_S24;
+    return RILL_OK;
+  case RTP_FMT_F32BE:
+    out->format = RILL_FORMAT_F32;
+    return RILL_OK;
+  case RTP_FMT_OPUS:
+    out->format = RILL_FORMAT_OPUS;
+    return RILL_OK;
+  default:
+    out->format = RILL_FORMAT_S16;
+    return RILL_EUNSUPPORTED;
+  }
+}
+
 void rill_receiver_config_init(struct rill_receiver_config *config)
 {
   if (!config)

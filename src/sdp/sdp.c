@@ -549,7 +549,13 @@ int sdp_format_to_rtp(const struct sdp_format *f, struct rtp_encoding *out)
     out->format = RTP_FMT_S16BE;
   else if (strcasecmp(f->encoding, "L24") == 0)
     out->format = RTP_FMT_S24BE;
-  else
+  else if (strcasecmp(f->encoding, "opus") == 0) {
+    /* RFC 7587 7: always "opus/48000/2", whatever the stream carries; the
+     * decoder gives stereo either way. */
+    if (f->rate_hz != 48000 || f->channels != 2)
+      return RILL_EUNSUPPORTED;
+    out->format = RTP_FMT_OPUS;
+  } else
     return RILL_EUNSUPPORTED;
   out->payload_type = f->payload_type;
   out->rate_hz = f->rate_hz;
@@ -569,15 +575,20 @@ int sdp_format_from_rtp(const struct rtp_encoding *enc, struct sdp_format *out)
   case RTP_FMT_S24BE:
     name = "L24";
     break;
+  case RTP_FMT_OPUS:
+    name = "opus";
+    break;
   default:
     return RILL_EUNSUPPORTED; /* F32 has no registered name */
   }
   memset(out, 0, sizeof(*out));
   out->payload_type = enc->payload_type;
   out->has_rtpmap = true;
-  memcpy(out->encoding, name, 4);
+  memcpy(out->encoding, name, strlen(name) + 1);
   out->rate_hz = enc->rate_hz;
   out->channels = enc->channels;
+  if (enc->format == RTP_FMT_OPUS)
+    out->channels = 2; /* RFC 7587 7: "opus/48000/2" for mono too */
   return RILL_OK;
 }
 

@@ -106,13 +106,15 @@ int sdp_compose(const struct sdp_session *s, const char *tool, char *out, size_t
                 size_t *len);
 
 /*
- * The PCM encoding of `f` (L16 -> S16BE, L24 -> S24BE, names compared
- * without case, channels 1..RTP_MAX_CHANNELS, rate > 0) into *out.
+ * The encoding of `f` (L16 -> S16BE, L24 -> S24BE, opus/48000/2 -> OPUS
+ * (RFC 7587: decoded as stereo), names compared without case, channels
+ * 1..RTP_MAX_CHANNELS, rate > 0) into *out.
  * RILL_OK or RILL_EUNSUPPORTED (another encoding, no rtpmap).
  */
 int sdp_format_to_rtp(const struct sdp_format *f, struct rtp_encoding *out);
 
-/* The rtpmap of a PCM encoding ("L16"...): RILL_OK or RILL_EUNSUPPORTED (F32). */
+/* The rtpmap of an encoding ("L16", "L24", "opus/48000/2"): RILL_OK or
+ * RILL_EUNSUPPORTED (F32). */
 int sdp_format_from_rtp(const struct rtp_encoding *enc, struct sdp_format *out);
 
 /* The SDP text of two sessions identifies the same session: same o= user, id, address. */

@@ -126,6 +126,30 @@ static void sdp_parse_static_types_without_rtpmap(void **state)
   assert_int_equal(sdp_format_to_rtp(&s.media[0].formats[1], &enc), RILL_EUNSUPPORTED);
 }
 
+/* Opus (RFC 7587): always written and read "opus/48000/2"; a mono sender
+ * is announced the same way, and the receiver decodes to stereo. */
+static void sdp_opus_rtpmap_both_ways(void **state)
+{
+  static const char t[] = "v=0\no=- 1 1 IN IP4 10.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                          "m=audio 5004 RTP/AVP 96 97\na=rtpmap:96 opus/48000/2\n"
+                          "a=rtpmap:97 opus/48000/1\n";
+  struct sdp_session s;
+  struct sdp_format f;
+  struct rtp_encoding enc, mono = {96, RTP_FMT_OPUS, 48000, 1};
+  (void)state;
+  assert_int_equal(sdp_parse(t, sizeof(t) - 1, &s), RILL_OK);
+  assert_int_equal(sdp_format_to_rtp(&s.media[0].formats[0], &enc), RILL_OK);
+  assert_int_equal(enc.format, RTP_FMT_OPUS);
+  assert_int_equal(enc.rate_hz, 48000);
+  assert_int_equal(enc.channels, 2);
+  /* Not what RFC 7587 allows. */
+  assert_int_equal(sdp_format_to_rtp(&s.media[0].formats[1], &enc), RILL_EUNSUPPORTED);
+  assert_int_equal(sdp_format_from_rtp(&mono, &f), RILL_OK);
+  assert_string_equal(f.encoding, "opus");
+  assert_int_equal(f.rate_hz, 48000);
+  assert_int_equal(f.channels, 2);
+}
+
 /* Video and disabled media are skipped; a medium's own c= wins. */
 static void sdp_parse_skips_other_media(void **state)
 {
@@ -372,6 +396,7 @@ int main(void)
       cmocka_unit_test(sap_parse_reads_pipewire_announcement),
       cmocka_unit_test(sdp_parse_reads_pulseaudio_and_ffmpeg),
       cmocka_unit_test(sdp_parse_static_types_without_rtpmap),
+      cmocka_unit_test(sdp_opus_rtpmap_both_ways),
       cmocka_unit_test(sdp_parse_skips_other_media),
       cmocka_unit_test(sdp_parse_rejects_malformed),
       cmocka_unit_test(sdp_parse_bounds),
