@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "net/addr.h"
 
 #define RETRY_DEFAULT_NS (50 * NS_PER_MS)
 
@@ -41,8 +42,7 @@ static int map_uv_error(int err)
  * error leaves nothing to close asynchronously. */
 static int bind_socket(const struct sockaddr *addr, bool reuse_addr, int *out_fd)
 {
-  socklen_t len = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                              : sizeof(struct sockaddr_in);
+  socklen_t len = (socklen_t)addr_len(addr);
   int one = 1, err;
   int fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)

@@ -15,6 +15,7 @@
 #include <rill/status.h>
 #include <string.h>
 
+#include "net/addr.h"
 #include "net/event_loop.h"
 #include "pipeline/receiver_impl.h"
 
@@ -47,34 +48,19 @@ void receiver_unregister_encoding(struct rill_receiver *r, uint8_t pt)
   (void)rtp_registry_remove(&r->p.registry, pt);
 }
 
-static bool same_host(const struct sockaddr_storage *a, const struct sockaddr *b)
-{
-  return rtcp_same_host((const struct sockaddr *)a, b);
-}
-
 uint32_t receiver_end_sessions(struct rill_receiver *r, uint8_t pt, const struct sockaddr *host)
 {
   uint32_t i, ended = 0;
   for (i = 0; i < r->p.max_sessions; i++) {
     struct rsession *s = &r->slots[i];
     if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_ACTIVE ||
-        s->enc.payload_type != pt || (host && !same_host(&s->source, host)))
+        s->enc.payload_type != pt ||
+        (host && !addr_same_host((const struct sockaddr *)&s->source, host)))
       continue;
     if (rsession_close(s))
       ended++;
   }
   return ended;
-}
-
-static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
-{
-  if (!same_host(a, b))
-    return false;
-  return b->sa_family == AF_INET6
-             ? ((const struct sockaddr_in6 *)a)->sin6_port ==
-                   ((const struct sockaddr_in6 *)b)->sin6_port
-             : ((const struct sockaddr_in *)a)->sin_port ==
-                   ((const struct sockaddr_in *)b)->sin_port;
 }
 
 int receiver_bind_announced(struct rill_receiver *r, const struct sockaddr *addr,
@@ -84,7 +70,8 @@ int receiver_bind_announced(struct rill_receiver *r, const struct sockaddr *addr
   for (i = 0; i < n; i++) {
     struct sockaddr_storage local;
     if (r->endpoints[i].iface == RECEIVER_IFACE_SOURCE &&
-        udp_port_local_addr(r->ports[i], &local) == RILL_OK && same_addr(&local, addr))
+        udp_port_local_addr(r->ports[i], &local) == RILL_OK &&
+        addr_equal((const struct sockaddr *)&local, addr))
       return RILL_OK;
   }
   return receiver_bind(r, addr, multicast_iface, NULL);

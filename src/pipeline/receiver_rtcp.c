@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "net/addr.h"
 #include "pipeline/receiver_impl.h"
 #include "rtcp/interval.h"
 #include "rtcp/ntp.h"
@@ -51,8 +52,8 @@ static struct rsession *match(struct rill_receiver *r, uint32_t ssrc, const stru
   s = &r->slots[slot];
   if (atomic_load_explicit(&s->state, memory_order_relaxed) != SLOT_ACTIVE)
     return NULL;
-  if (s->net.rtcp.seen ? !rtcp_same_addr((const struct sockaddr *)&s->net.rtcp.addr, src)
-                       : !rtcp_same_host((const struct sockaddr *)&s->source, src))
+  if (s->net.rtcp.seen ? !addr_equal((const struct sockaddr *)&s->net.rtcp.addr, src)
+                       : !addr_same_host((const struct sockaddr *)&s->source, src))
     return NULL;
   return s;
 }
@@ -60,19 +61,10 @@ static struct rsession *match(struct rill_receiver *r, uint32_t ssrc, const stru
 static void touch(struct rsession *s, const struct sockaddr *src, int64_t now_ns)
 {
   if (!s->net.rtcp.seen) {
-    size_t n = src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                          : sizeof(struct sockaddr_in);
-    memset(&s->net.rtcp.addr, 0, sizeof(s->net.rtcp.addr));
-    memcpy(&s->net.rtcp.addr, src, n);
+    addr_store(&s->net.rtcp.addr, src);
     s->net.rtcp.seen = true;
   }
   s->net.rtcp.last_ns = now_ns;
-}
-
-/* Now on our NTP clock, middle 32 bits. */
-static uint32_t now_mid32(void)
-{
-  return ntp_mid32(ntp_from_unix_ns(clock_realtime_ns()));
 }
 
 static void on_sr(struct rill_receiver *r, const struct rtcp_view *v, const struct sockaddr *src,
@@ -146,7 +138,7 @@ static void on_xr(struct rill_receiver *r, const struct rtcp_view *v, const stru
         continue;
       }
       touch(s, src, now_ns);
-      rtt = rtcp_rtt_ns(now_mid32(), it.lrr, it.dlrr);
+      rtt = rtcp_rtt_ns(rtcp_now_mid32(), it.lrr, it.dlrr);
       if (rtt >= 0)
         atomic_store_explicit(&s->rtt_ns, rtt, memory_order_relaxed);
     }

@@ -16,6 +16,7 @@
 
 #include "audio/mixer.h"
 #include "core/clock.h"
+#include "net/addr.h"
 #include "core/mem.h"
 #include "packet/seqmath.h"
 
@@ -150,8 +151,6 @@ static bool setup_opus(struct rsession *s, const struct rtp_encoding *enc)
 bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, uint32_t ssrc,
                     const struct rtp_encoding *enc, const struct sockaddr *src, int64_t now_ns)
 {
-  size_t addr_bytes = src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                 : sizeof(struct sockaddr_in);
   if (!setup_resampler(s, p, enc))
     return false;
   if (!setup_opus(s, enc)) {
@@ -160,8 +159,7 @@ bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, ui
   }
   s->ssrc = ssrc;
   s->enc = *enc;
-  memset(&s->source, 0, sizeof(s->source));
-  memcpy(&s->source, src, addr_bytes);
+  addr_store(&s->source, src);
   identity_publish(s);
   s->net.last_packet_ns = now_ns;
   s->net.have_transit = false;
@@ -173,7 +171,7 @@ bool rsession_start(struct rsession *s, const struct rill_receiver_params *p, ui
   atomic_store_explicit(&s->rtt_ns, 0, memory_order_relaxed);
   /* An even sequence with time 0: no play position yet. The reader does
    * not touch a FREE slot. */
-  atomic_store_explicit(&s->play.mono_ns, 0, memory_order_relaxed);
+  stamp_clear(&s->play);
   /* The reader's counters too: they still hold the slot's previous session
    * until the reader first plays this one. The reader does not touch a FREE
    * slot, so this thread may write them. */
@@ -411,25 +409,14 @@ static bool play_resampled(struct rsession *s, struct rsession_reader *rd, float
 static void publish_play_position(struct rsession *s, int64_t now_ns)
 {
   uint32_t ts = s->rt.depack.next_ts;
-  unsigned seq = atomic_load_explicit(&s->play.seq, memory_order_relaxed);
   if (s->rs_active)
     ts -= (uint32_t)(resampler_buffered_frames(&s->rt.rs) + 0.5);
-  atomic_store_explicit(&s->play.seq, seq + 1, memory_order_relaxed);
-  atomic_thread_fence(memory_order_release);
-  atomic_store_explicit(&s->play.rtp_ts, ts, memory_order_relaxed);
-  atomic_store_explicit(&s->play.mono_ns, now_ns, memory_order_relaxed);
-  atomic_store_explicit(&s->play.seq, seq + 2, memory_order_release);
+  stamp_write(&s->play, ts, now_ns);
 }
 
 bool rsession_play_position(struct rsession *s, uint32_t *rtp_ts, int64_t *mono_ns)
 {
-  unsigned seq = atomic_load_explicit(&s->play.seq, memory_order_acquire);
-  if (seq & 1)
-    return false;
-  *rtp_ts = atomic_load_explicit(&s->play.rtp_ts, memory_order_relaxed);
-  *mono_ns = atomic_load_explicit(&s->play.mono_ns, memory_order_relaxed);
-  atomic_thread_fence(memory_order_acquire);
-  return atomic_load_explicit(&s->play.seq, memory_order_relaxed) == seq && *mono_ns != 0;
+  return stamp_read(&s->play, rtp_ts, mono_ns);
 }
 
 bool rsession_play(struct rsession *s, struct rsession_reader *rd, float *out, uint32_t frames,

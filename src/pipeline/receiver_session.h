@@ -35,6 +35,7 @@
 #include "audio/resampler.h"
 #include "core/arena.h"
 #include "core/limiter.h"
+#include "core/stamp.h"
 #include "core/spsc_ring.h"
 #include "packet/packet.h"
 #include "pipeline/receiver.h"
@@ -88,15 +89,6 @@ struct rsession_net {
   struct rsession_rtcp rtcp;
 };
 
-/* Where playback is (the reader publishes it at each read, under a sequence
- * lock): the RTP timestamp of the first frame a read output, and the
- * monotonic time of that read. With the sender's SR mapping, that gives the
- * end-to-end latency. */
-struct rsession_play_pos {
-  atomic_uint seq; /* odd while the reader writes */
-  atomic_uint_least32_t rtp_ts;
-  atomic_int_least64_t mono_ns;
-};
 
 /* The reader only (or the network thread holding the idle gate). */
 struct rsession_rt {
@@ -145,7 +137,10 @@ struct rsession {
   struct session_counters counters;                             /* split by writer */
   atomic_int_least64_t latency_ns, scaling_ppb;                 /* reader */
   atomic_bool saturated;                                        /* reader */
-  struct rsession_play_pos play;                                /* reader */
+  /* Where playback is: the RTP timestamp of the first frame a read output
+   * and that read's monotonic time (the reader stamps it at each read).
+   * With the sender's SR mapping, that gives the end-to-end latency. */
+  struct stamp play;                                            /* reader */
 };
 
 /* What the reader needs besides the session, shared by every session of a

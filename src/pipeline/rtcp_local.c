@@ -1,12 +1,12 @@
 /* The local RTCP participant: identity, randomness, echo arithmetic. */
 #include "pipeline/rtcp_local.h"
 
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "rtcp/ntp.h"
 
 static uint64_t random_u64(void)
@@ -69,25 +69,7 @@ int64_t rtcp_e2e_ns(uint64_t sr_ntp, uint32_t sr_rtp, uint32_t rate_hz, uint32_t
   return play_unix - capture_unix;
 }
 
-bool rtcp_same_host(const struct sockaddr *a, const struct sockaddr *b)
+uint32_t rtcp_now_mid32(void)
 {
-  if (a->sa_family != b->sa_family)
-    return false;
-  if (a->sa_family == AF_INET)
-    return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-           ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-  if (a->sa_family == AF_INET6)
-    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-                  &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
-  return false;
-}
-
-bool rtcp_same_addr(const struct sockaddr *a, const struct sockaddr *b)
-{
-  if (!rtcp_same_host(a, b))
-    return false;
-  if (a->sa_family == AF_INET)
-    return ((const struct sockaddr_in *)a)->sin_port == ((const struct sockaddr_in *)b)->sin_port;
-  return ((const struct sockaddr_in6 *)a)->sin6_port ==
-         ((const struct sockaddr_in6 *)b)->sin6_port;
+  return ntp_mid32(ntp_from_unix_ns(clock_realtime_ns()));
 }

@@ -59,9 +59,7 @@ int64_t rtcp_rtt_ns(uint32_t now, uint32_t echoed, uint32_t delay);
 int64_t rtcp_e2e_ns(uint64_t sr_ntp, uint32_t sr_rtp, uint32_t rate_hz, uint32_t play_ts,
                     int64_t play_mono_ns, int64_t mono_now_ns, int64_t unix_now_ns);
 
-/* Same family and IP address (ports aside). */
-bool rtcp_same_host(const struct sockaddr *a, const struct sockaddr *b);
-/* Same family, address and port. */
-bool rtcp_same_addr(const struct sockaddr *a, const struct sockaddr *b);
+/* Our wall clock now, as the middle 32 bits of NTP (what echoes compare). */
+uint32_t rtcp_now_mid32(void);
 
 #endif /* RILL_PIPELINE_RTCP_LOCAL_H */

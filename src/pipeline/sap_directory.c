@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "net/addr.h"
 #include "core/list.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -218,9 +219,7 @@ static void on_announcement(struct rill_directory *d, const struct sap_message *
   e->media = (uint8_t)media;
   e->hash = m->msg_id_hash;
   e->last_ns = now_ns;
-  memset(&e->host, 0, sizeof(e->host));
-  memcpy(&e->host, src,
-         src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+  addr_store(&e->host, src);
   apply(d, e, now_ns);
 }
 

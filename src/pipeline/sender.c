@@ -17,6 +17,7 @@
 
 #include "audio/mixer.h"
 #include "audio/opus_codec.h"
+#include "net/addr.h"
 #include "audio/resampler.h"
 #include "core/mem.h"
 #include "core/sizemath.h"
@@ -24,6 +25,7 @@
 #include "net/udp_port.h"
 #include "core/buffer.h"
 #include "core/clock.h"
+#include "core/stamp.h"
 #include "pipeline/fec_writer.h"
 #include "pipeline/sender_rtcp.h"
 #include "rtp/rtp.h"
@@ -91,11 +93,7 @@ struct rill_sender {
   /* RTCP: the capture anchor the writer publishes at each write (an RTP
    * timestamp and its capture time, under a sequence lock), and the
    * reporting part, created by the control endpoint (owned). */
-  struct {
-    atomic_uint seq; /* odd while the writer updates it */
-    atomic_uint_least32_t rtp_ts;
-    atomic_int_least64_t mono_ns;
-  } anchor;
+  struct stamp anchor;
   _Atomic(struct sender_rtcp *) rtcp;
   bool control_connected; /* control */
   /* Local delivery (sender_activate_local): per interface, a FIFO of the
@@ -286,15 +284,10 @@ static void rtcp_media(void *user, struct sender_rtcp_media *m)
   struct rill_sender *s = user;
   uint64_t sent = atomic_load_explicit(&s->sent, memory_order_relaxed) -
                   atomic_load_explicit(&s->repair_sent, memory_order_relaxed);
-  unsigned seq = atomic_load_explicit(&s->anchor.seq, memory_order_acquire);
   m->rate_hz = s->p.enc.rate_hz;
   m->packets = (uint32_t)sent;
   m->octets = (uint32_t)atomic_load_explicit(&s->payload_octets, memory_order_relaxed);
-  m->anchor_rtp = atomic_load_explicit(&s->anchor.rtp_ts, memory_order_relaxed);
-  m->anchor_mono_ns = atomic_load_explicit(&s->anchor.mono_ns, memory_order_relaxed);
-  atomic_thread_fence(memory_order_acquire);
-  m->have_anchor = !(seq & 1) && seq != 0 &&
-                   atomic_load_explicit(&s->anchor.seq, memory_order_relaxed) == seq;
+  m->have_anchor = stamp_read(&s->anchor, &m->anchor_rtp, &m->anchor_mono_ns);
 }
 
 /* A datagram on the sender's socket: RTCP from receivers, or nothing we know. */
@@ -313,8 +306,6 @@ static int connect_on_loop(void *arg)
   struct connect_req *q = arg;
   struct rill_sender *s = q->s;
   struct sockaddr_storage any;
-  size_t len = q->dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                              : sizeof(struct sockaddr_in);
   int status;
 
   if (q->open_port) {
@@ -339,10 +330,10 @@ static int connect_on_loop(void *arg)
       return status;
     sender_rtcp_start(atomic_load(&s->rtcp), s->port, q->dest, rtcp_media, s, &s->handles_open);
   } else if (q->iface == SENDER_IFACE_REPAIR) {
-    memcpy(&s->repair_dest, q->dest, len);
+    addr_store(&s->repair_dest, q->dest);
     atomic_store_explicit(&s->repair_dest_set, true, memory_order_relaxed);
   } else {
-    memcpy(&s->dest, q->dest, len);
+    addr_store(&s->dest, q->dest);
   }
   return RILL_OK;
 }
@@ -649,12 +640,7 @@ static void publish_anchor(struct rill_sender *s, uint32_t frames)
 {
   uint32_t rate = s->p.input_rate_hz ? s->p.input_rate_hz : s->p.enc.rate_hz;
   int64_t capture = clock_now_ns() - (int64_t)frames * NS_PER_S / rate;
-  unsigned seq = atomic_load_explicit(&s->anchor.seq, memory_order_relaxed);
-  atomic_store_explicit(&s->anchor.seq, seq + 1, memory_order_relaxed);
-  atomic_thread_fence(memory_order_release);
-  atomic_store_explicit(&s->anchor.rtp_ts, s->ts + s->staged, memory_order_relaxed);
-  atomic_store_explicit(&s->anchor.mono_ns, capture, memory_order_relaxed);
-  atomic_store_explicit(&s->anchor.seq, seq + 2, memory_order_release);
+  stamp_write(&s->anchor, s->ts + s->staged, capture);
 }
 
 void sender_write(struct rill_sender *s, const float *samples, uint32_t frames)

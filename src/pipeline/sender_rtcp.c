@@ -113,17 +113,6 @@ static struct peer_slot *peer(struct sender_rtcp *sr, uint32_t ssrc, bool create
   return free_slot;
 }
 
-static void set_addr(struct peer_slot *p, const struct sockaddr *src)
-{
-  size_t n = src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-  memset(&p->pub.addr, 0, sizeof(p->pub.addr));
-  memcpy(&p->pub.addr, src, n);
-}
-
-static uint32_t now_mid32(void)
-{
-  return ntp_mid32(ntp_from_unix_ns(clock_realtime_ns()));
-}
 
 /* A report block about us from receiver `reporter`. */
 static void on_block(struct sender_rtcp *sr, uint32_t reporter, const struct rtcp_report_block *b,
@@ -136,7 +125,7 @@ static void on_block(struct sender_rtcp *sr, uint32_t reporter, const struct rtc
   p = peer(sr, reporter, true);
   if (!p)
     return;
-  set_addr(p, src);
+  addr_store(&p->pub.addr, src);
   if (p->pub.reports == 0) {
     /* The first report of a receiver (as roc-send logs it); at most one per
      * table slot per timeout, so a flood of fake receivers cannot spam. */
@@ -152,7 +141,7 @@ static void on_block(struct sender_rtcp *sr, uint32_t reporter, const struct rtc
   p->pub.ext_highest_seq = b->ext_highest_seq;
   if (rate_hz)
     p->pub.jitter_ns = (int64_t)b->jitter * NS_PER_S / rate_hz;
-  rtt = rtcp_rtt_ns(now_mid32(), b->lsr, b->dlsr);
+  rtt = rtcp_rtt_ns(rtcp_now_mid32(), b->lsr, b->dlsr);
   if (rtt >= 0)
     p->pub.rtt_ns = rtt;
 }
@@ -246,7 +235,7 @@ static void on_bye(struct sender_rtcp *sr, const struct rtcp_view *v, const stru
   for (i = 0; i < n; i++) {
     struct peer_slot *p = peer(sr, rtcp_bye_ssrc(v, i), false);
     /* Only the receiver itself, from where its reports come, says goodbye. */
-    if (p && rtcp_same_addr((const struct sockaddr *)&p->pub.addr, src))
+    if (p && addr_equal((const struct sockaddr *)&p->pub.addr, src))
       p->used = false;
   }
 }
@@ -409,10 +398,8 @@ void sender_rtcp_start(struct sender_rtcp *sr, struct rill_udp_port *port,
                        const struct sockaddr *dest, sender_rtcp_media_fn media, void *user,
                        atomic_int *handles)
 {
-  size_t n = dest->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
   sr->port = port;
-  memset(&sr->dest, 0, sizeof(sr->dest));
-  memcpy(&sr->dest, dest, n);
+  addr_store(&sr->dest, dest);
   sr->media = media;
   sr->media_user = user;
   sr->handles = handles;

@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "core/clock.h"
+#include "net/addr.h"
 #include "pipeline/context.h"
 #include "pipeline/receiver.h"
 #include "pipeline/rtcp_local.h"
@@ -327,10 +328,10 @@ static void rtcp_address_matching(void **state)
 {
   struct sockaddr_in a = addr("127.0.0.1", 1), b = addr("127.0.0.1", 2), c = addr("127.0.0.2", 1);
   (void)state;
-  assert_true(rtcp_same_host((struct sockaddr *)&a, (struct sockaddr *)&b));
-  assert_false(rtcp_same_addr((struct sockaddr *)&a, (struct sockaddr *)&b));
-  assert_false(rtcp_same_host((struct sockaddr *)&a, (struct sockaddr *)&c));
-  assert_true(rtcp_same_addr((struct sockaddr *)&a, (struct sockaddr *)&a));
+  assert_true(addr_same_host((struct sockaddr *)&a, (struct sockaddr *)&b));
+  assert_false(addr_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
+  assert_false(addr_same_host((struct sockaddr *)&a, (struct sockaddr *)&c));
+  assert_true(addr_equal((struct sockaddr *)&a, (struct sockaddr *)&a));
 }
 
 static void rtcp_local_identity(void **state)
