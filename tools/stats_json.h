@@ -51,7 +51,8 @@
   X(MEMORY, memory) X(MEMORY, socket_memory) X(UINT, fec_recovered)                              \
   X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)         \
   X(UINT, socket_rcvbuf_bytes) X(UINT, rtcp_received) X(UINT, rtcp_malformed)                   \
-  X(UINT, rtcp_unmatched) X(UINT, rtcp_sent) X(UINT, sessions_bye) X(UINT, sessions_rtcp_timeout)
+  X(UINT, rtcp_unmatched) X(UINT, rtcp_sent) X(UINT, sessions_bye) X(UINT, sessions_rtcp_timeout) \
+  X(UINT, datagrams_oversized) X(UINT, receive_batches)
 
 #define STATS_REPORT_FIELDS(X)                                                                   \
   X(SIZE, struct_size) X(UINT, ssrc) X(STRING, cname) X(STRING, address) X(UINT, reports)        \

@@ -112,6 +112,11 @@ struct rill_receiver_metrics {
   uint64_t rtcp_sent;             /* reports sent to senders */
   uint64_t sessions_bye;          /* sessions ended by their sender's BYE */
   uint64_t sessions_rtcp_timeout; /* sessions ended by RTCP silence */
+  /* Appended in 0.2: the sockets. Datagrams are read in batches (one
+   * system call for up to 16): datagrams / receive_batches is the mean. */
+  uint64_t datagrams_oversized; /* larger than max_packet_bytes: dropped, not counted
+                                   in datagrams */
+  uint64_t receive_batches;     /* system calls that returned datagrams */
 };
 
 /* What one receiver reports to a sender over RTCP (0.2). */

@@ -278,6 +278,8 @@ int rill_receiver_metrics(struct rill_receiver *recv, struct rill_receiver_metri
   full.packets_dropped = t.packets_dropped;
   full.socket_pauses = t.socket_pauses;
   full.stale_datagrams_flushed = t.stale_datagrams_flushed;
+  full.datagrams_oversized = t.datagrams_oversized;
+  full.receive_batches = t.receive_batches;
   full.idle = t.idle;
   full.sessions = t.sessions;
   full.fec_recovered = t.fec_recovered;

@@ -1,14 +1,22 @@
 /*
- * UDP ports. Receive memory: libuv asks for a buffer before each recvmsg
- * (alloc_cb); the port keeps one pool buffer ready (`spare`) so that a
- * wake-up that finds no datagram costs nothing, and gives libuv an empty
- * buffer when the pool refuses, which libuv turns into UV_ENOBUFS in the
- * receive callback: that is where receiving is stopped.
+ * UDP ports. The port owns its socket; libuv only says when it is readable
+ * (uv_poll). Receiving reads a batch of datagrams per system call
+ * (recvmmsg), each straight into its own pool buffer: the port keeps up to
+ * `batch` buffers ready (`spares`), so a wake-up that finds fewer
+ * datagrams keeps the rest for the next one. A datagram larger than a
+ * buffer comes back truncated (MSG_TRUNC): it is counted and its buffer
+ * reused, at the cost of the kernel's copy only. When the pool refuses
+ * every buffer (socket or context budget), receiving stops until memory
+ * comes back or the retry timer fires.
  */
 #include "net/udp_port.h"
 
 #include <rill/status.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +24,10 @@
 #include "net/addr.h"
 
 #define RETRY_DEFAULT_NS (50 * NS_PER_MS)
+/* Batches read per wake-up at most, so that a flood on one port cannot keep
+ * the loop from its other handles (epoll is level-triggered: what is left
+ * wakes the loop again at once). */
+#define ROUNDS_PER_WAKEUP 4
 
 static void count(atomic_uint_least64_t *c)
 {
@@ -59,12 +71,26 @@ err:
   return err == EADDRINUSE ? RILL_EADDRINUSE : err == EINVAL ? RILL_EINVAL : RILL_ENETWORK;
 }
 
+/* Buffers kept ready: UDP_PORT_MAX_BATCH, but at most a sixteenth of the
+ * socket budget, so that small budgets are left to the queues. */
+static uint32_t batch_for(const struct rill_pool *buffers, size_t socket_budget_bytes)
+{
+  struct rill_pool_stats ps;
+  size_t n;
+  pool_stats(buffers, &ps); /* what one buffer costs a scope: its stride */
+  if (ps.stride_bytes == 0)
+    return 1;
+  n = socket_budget_bytes / ps.stride_bytes / 16;
+  return n < 1 ? 1 : n > UDP_PORT_MAX_BATCH ? UDP_PORT_MAX_BATCH : (uint32_t)n;
+}
+
 int udp_port_open(struct rill_udp_port *port, uv_loop_t *loop, const struct sockaddr *addr,
                   bool reuse_addr, struct rill_pool *buffers, struct rill_limiter *global,
                   size_t socket_budget_bytes)
 {
   int fd, status;
   memset(port, 0, sizeof(*port));
+  port->fd = -1;
   port->buffers = buffers;
   port->retry_ns = RETRY_DEFAULT_NS;
   ratelimit_init(&port->pause_log, 5 * NS_PER_S, 1);
@@ -74,58 +100,89 @@ int udp_port_open(struct rill_udp_port *port, uv_loop_t *loop, const struct sock
     status = limiter_init(&port->scope, global, socket_budget_bytes, "socket");
     if (status != RILL_OK)
       return status;
+    port->batch = batch_for(buffers, socket_budget_bytes);
   }
   status = bind_socket(addr, reuse_addr, &fd);
   if (status != RILL_OK)
     return status;
-  /* On a live loop these only fill in structures; they cannot fail for a
-   * fresh datagram socket. */
-  uv_udp_init(loop, &port->handle);
-  uv_udp_open(&port->handle, fd);
+  /* uv_poll_init fails only for an fd the loop already watches, which a
+   * fresh socket is not. */
+  if (uv_poll_init(loop, &port->poll, fd) != 0) {
+    close(fd);
+    return RILL_ENETWORK;
+  }
+  port->fd = fd;
   uv_timer_init(loop, &port->retry);
-  port->handle.data = port;
+  port->poll.data = port;
   port->retry.data = port;
   return RILL_OK;
 }
 
 int udp_port_local_addr(struct rill_udp_port *port, struct sockaddr_storage *out)
 {
-  int len = (int)sizeof(*out);
-  return uv_udp_getsockname(&port->handle, (struct sockaddr *)out, &len) == 0 ? RILL_OK
-                                                                               : RILL_ENETWORK;
+  socklen_t len = sizeof(*out);
+  memset(out, 0, sizeof(*out));
+  return getsockname(port->fd, (struct sockaddr *)out, &len) == 0 ? RILL_OK : RILL_ENETWORK;
+}
+
+/* IPv4: `iface` is the interface's address, or its name. */
+static int join_v4(int fd, const char *group, const char *iface)
+{
+  struct ip_mreqn m;
+  memset(&m, 0, sizeof(m));
+  if (inet_pton(AF_INET, group, &m.imr_multiaddr) != 1)
+    return RILL_EINVAL;
+  if (iface && inet_pton(AF_INET, iface, &m.imr_address) != 1) {
+    m.imr_ifindex = (int)if_nametoindex(iface);
+    if (m.imr_ifindex == 0)
+      return RILL_EINVAL;
+  }
+  return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)) == 0 ? RILL_OK
+                                                                            : RILL_ENETWORK;
+}
+
+/* IPv6: `iface` is the interface's name or index, or an address with a
+ * scope ("fe80::1%eth0", as libuv took it). */
+static int join_v6(int fd, const char *group, const char *iface)
+{
+  struct ipv6_mreq m;
+  memset(&m, 0, sizeof(m));
+  if (inet_pton(AF_INET6, group, &m.ipv6mr_multiaddr) != 1)
+    return RILL_EINVAL;
+  if (iface) {
+    const char *scope = strchr(iface, '%');
+    const char *name = scope ? scope + 1 : iface;
+    char *end = NULL;
+    unsigned long index = strtoul(name, &end, 10);
+    m.ipv6mr_interface = (end != name && *end == '\0') ? (unsigned)index : if_nametoindex(name);
+    if (m.ipv6mr_interface == 0)
+      return RILL_EINVAL;
+  }
+  return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m)) == 0 ? RILL_OK
+                                                                           : RILL_ENETWORK;
 }
 
 int udp_port_join(struct rill_udp_port *port, const char *group, const char *iface)
 {
-  return map_uv_error(uv_udp_set_membership(&port->handle, group, iface, UV_JOIN_GROUP));
+  struct in_addr v4;
+  return inet_pton(AF_INET, group, &v4) == 1 ? join_v4(port->fd, group, iface)
+                                             : join_v6(port->fd, group, iface);
 }
 
-static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
-{
-  struct rill_udp_port *port = handle->data;
-  (void)suggested;
-  if (!port->spare)
-    port->spare = buffer_alloc(port->buffers, &port->scope);
-  if (!port->spare) {
-    /* libuv reports this as UV_ENOBUFS to on_recv. */
-    buf->base = NULL;
-    buf->len = 0;
-    return;
-  }
-  buf->base = (char *)port->spare->data;
-  buf->len = port->spare->capacity_bytes;
-}
+static void on_readable(uv_poll_t *poll, int status, int events);
+static void on_retry(uv_timer_t *timer);
 
 static void pause_receiving(struct rill_udp_port *port)
 {
   uint32_t suppressed = 0;
-  uv_udp_recv_stop(&port->handle);
+  uv_poll_stop(&port->poll);
   port->paused = true;
   atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
   count(&port->pauses);
   /* Wake this thread when a reader frees a buffer (the context's notify);
    * the retry timer is the fallback. */
   pool_want_notify(port->buffers);
+  uv_timer_start(&port->retry, on_retry, (uint64_t)(port->retry_ns / NS_PER_MS), 0);
   if (ratelimit_allow(&port->pause_log, clock_now_ns(), &suppressed)) {
     const struct rill_limiter *global = port->scope.parent;
     RILL_LOG(RILL_LOG_WARN, "net",
@@ -137,35 +194,103 @@ static void pause_receiving(struct rill_udp_port *port)
   }
 }
 
-static void on_retry(uv_timer_t *timer);
-
-static void on_recv(uv_udp_t *handle, ssize_t nread, const uv_buf_t *uvbuf,
-                    const struct sockaddr *addr, unsigned flags)
+/* Top the spares up to the batch size; how many there are now. */
+static uint32_t fill_spares(struct rill_udp_port *port)
 {
-  struct rill_udp_port *port = handle->data;
-  struct rill_buffer *buf;
-  (void)uvbuf;
+  while (port->spares < port->batch) {
+    struct rill_buffer *b = buffer_alloc(port->buffers, &port->scope);
+    if (!b)
+      break;
+    port->spare[port->spares++] = b;
+  }
+  return port->spares;
+}
 
-  if (nread == UV_ENOBUFS) {
-    pause_receiving(port);
-    uv_timer_start(&port->retry, on_retry, (uint64_t)(port->retry_ns / NS_PER_MS), 0);
-    return;
+static void drop_spares(struct rill_udp_port *port)
+{
+  while (port->spares > 0)
+    buffer_unref(port->spare[--port->spares]);
+}
+
+/* One recvmmsg into the first `ready` spares; delivers what came. The
+ * number of datagrams read (truncated ones included), 0 when the queue was
+ * empty, -1 on an error or when a delivery stopped the port. */
+static int receive_batch(struct rill_udp_port *port, uint32_t ready)
+{
+  struct mmsghdr msgs[UDP_PORT_MAX_BATCH];
+  struct iovec iov[UDP_PORT_MAX_BATCH];
+  struct sockaddr_storage from[UDP_PORT_MAX_BATCH];
+  uint32_t i, kept = 0;
+  int64_t now_ns;
+  int n;
+
+  memset(msgs, 0, sizeof(msgs[0]) * ready);
+  for (i = 0; i < ready; i++) {
+    iov[i].iov_base = port->spare[i]->data;
+    iov[i].iov_len = port->spare[i]->capacity_bytes;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &from[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
   }
-  if (nread < 0) {
+  do
+    n = recvmmsg(port->fd, msgs, ready, MSG_DONTWAIT, NULL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      return 0;
     count(&port->recv_errors);
+    return -1;
+  }
+  if (n == 0)
+    return 0;
+  count(&port->batches);
+  now_ns = clock_now_ns();
+  /* Deliver in arrival order. A truncated datagram's buffer is kept for
+   * the next batch, packed at the front with the unused spares. */
+  for (i = 0; i < (uint32_t)n; i++) {
+    struct rill_buffer *b = port->spare[i];
+    if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+      count(&port->truncated);
+      port->spare[kept++] = b;
+      continue;
+    }
+    b->len_bytes = msgs[i].msg_len;
+    count(&port->datagrams);
+    port->on_datagram(port->user, b, (const struct sockaddr *)&from[i], now_ns);
+  }
+  for (; i < port->spares; i++)
+    port->spare[kept++] = port->spare[i];
+  port->spares = kept;
+  /* A delivery may have held or closed the port. */
+  return port->paused || port->closed ? -1 : n;
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events)
+{
+  struct rill_udp_port *port = poll->data;
+  int round;
+  (void)events;
+  if (status < 0) {
+    /* libuv stopped the poll on the error: clear the socket's pending
+     * error (SO_ERROR reads and resets it) and watch again. */
+    int err = 0;
+    socklen_t len = sizeof(err);
+    count(&port->recv_errors);
+    (void)getsockopt(port->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (!port->paused && !port->closed)
+      uv_poll_start(&port->poll, UV_READABLE, on_readable);
     return;
   }
-  if (nread == 0 && !addr)
-    return; /* nothing to read: keep the spare buffer */
-  if (flags & UV_UDP_PARTIAL) {
-    count(&port->truncated);
-    return;
+  for (round = 0; round < ROUNDS_PER_WAKEUP; round++) {
+    uint32_t ready = fill_spares(port);
+    if (ready == 0) {
+      pause_receiving(port);
+      return;
+    }
+    if (receive_batch(port, ready) < (int)ready)
+      return; /* the queue is empty, or the port stopped */
   }
-  buf = port->spare;
-  port->spare = NULL;
-  buf->len_bytes = (uint32_t)nread;
-  count(&port->datagrams);
-  port->on_datagram(port->user, buf, addr, clock_now_ns());
 }
 
 static void on_retry(uv_timer_t *timer)
@@ -180,7 +305,7 @@ int udp_port_start(struct rill_udp_port *port, rill_udp_datagram_cb cb, void *us
     return RILL_EINVAL;
   port->on_datagram = cb;
   port->user = user;
-  err = uv_udp_recv_start(&port->handle, on_alloc, on_recv);
+  err = uv_poll_start(&port->poll, UV_READABLE, on_readable);
   if (err)
     return map_uv_error(err);
   port->receiving = true;
@@ -197,7 +322,7 @@ void udp_port_resume(struct rill_udp_port *port)
   pool_cancel_notify(port->buffers);
   port->paused = false;
   atomic_store_explicit(&port->paused_flag, false, memory_order_relaxed);
-  uv_udp_recv_start(&port->handle, on_alloc, on_recv);
+  uv_poll_start(&port->poll, UV_READABLE, on_readable);
 }
 
 void udp_port_hold(struct rill_udp_port *port)
@@ -205,11 +330,13 @@ void udp_port_hold(struct rill_udp_port *port)
   if (port->closed)
     return;
   /* Also when already paused for memory: the retry timer must not resume it. */
-  uv_udp_recv_stop(&port->handle);
+  uv_poll_stop(&port->poll);
   uv_timer_stop(&port->retry);
   port->held = true;
   port->paused = true;
   atomic_store_explicit(&port->paused_flag, true, memory_order_relaxed);
+  /* A held port keeps no memory: the spares go back to the pool. */
+  drop_spares(port);
 }
 
 void udp_port_release(struct rill_udp_port *port)
@@ -223,12 +350,11 @@ void udp_port_release(struct rill_udp_port *port)
 size_t udp_port_flush(struct rill_udp_port *port, size_t max)
 {
   unsigned char sink[1];
-  uv_os_fd_t fd;
   size_t n = 0;
-  if (port->closed || uv_fileno((uv_handle_t *)&port->handle, &fd) != 0)
+  if (port->closed || port->fd < 0)
     return 0;
   /* A 1-byte buffer: the rest of each datagram is discarded by the kernel. */
-  while (n < max && recv(fd, sink, sizeof(sink), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+  while (n < max && recv(port->fd, sink, sizeof(sink), MSG_DONTWAIT | MSG_TRUNC) >= 0)
     n++;
   atomic_fetch_add_explicit(&port->flushed, n, memory_order_relaxed);
   return n;
@@ -236,11 +362,10 @@ size_t udp_port_flush(struct rill_udp_port *port, size_t max)
 
 size_t udp_port_recv_buffer(struct rill_udp_port *port)
 {
-  uv_os_fd_t fd;
   int value = 0;
   socklen_t len = sizeof(value);
-  if (uv_fileno((uv_handle_t *)&port->handle, &fd) != 0 ||
-      getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, &len) != 0 || value < 0)
+  if (port->fd < 0 || getsockopt(port->fd, SOL_SOCKET, SO_RCVBUF, &value, &len) != 0 ||
+      value < 0)
     return 0;
   return (size_t)value;
 }
@@ -248,9 +373,8 @@ size_t udp_port_recv_buffer(struct rill_udp_port *port)
 int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes, size_t *granted)
 {
   int value = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
-  uv_os_fd_t fd;
-  if (uv_fileno((uv_handle_t *)&port->handle, &fd) != 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof(value)) != 0)
+  int fd = port->fd;
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof(value)) != 0)
     return RILL_ENETWORK;
   /* Read back, the kernel reports twice what it grants for data. Capped by
    * rmem_max: past it only a privileged process may go (EPERM otherwise,
@@ -265,11 +389,15 @@ int udp_port_set_recv_buffer(struct rill_udp_port *port, size_t bytes, size_t *g
 int udp_port_send(struct rill_udp_port *port, const uint8_t *data, size_t len,
                   const struct sockaddr *dest)
 {
-  uv_buf_t b = uv_buf_init((char *)(uintptr_t)data, (unsigned)len);
-  int n = uv_udp_try_send(&port->handle, &b, 1, dest);
+  ssize_t n;
+  do
+    n = sendto(port->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, dest,
+               dest ? (socklen_t)addr_len(dest) : 0);
+  while (n < 0 && errno == EINTR);
   if (n < 0) {
+    int err = errno;
     count(&port->send_dropped);
-    return n == UV_EAGAIN ? RILL_EFULL : RILL_ENETWORK;
+    return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS ? RILL_EFULL : RILL_ENETWORK;
   }
   count(&port->sent);
   return RILL_OK;
@@ -280,8 +408,10 @@ static void on_handle_closed(uv_handle_t *handle)
   struct rill_udp_port *port = handle->data;
   if (--port->closing_handles > 0)
     return;
-  buffer_unref(port->spare);
-  port->spare = NULL;
+  /* libuv no longer watches the socket: now it may be closed. */
+  close(port->fd);
+  port->fd = -1;
+  drop_spares(port);
   if (port->on_closed)
     port->on_closed(port);
 }
@@ -291,9 +421,9 @@ void udp_port_close(struct rill_udp_port *port, void (*on_closed)(struct rill_ud
   port->closed = true;
   port->on_closed = on_closed;
   port->closing_handles = 2;
-  uv_udp_recv_stop(&port->handle);
+  uv_poll_stop(&port->poll);
   uv_timer_stop(&port->retry);
-  uv_close((uv_handle_t *)&port->handle, on_handle_closed);
+  uv_close((uv_handle_t *)&port->poll, on_handle_closed);
   uv_close((uv_handle_t *)&port->retry, on_handle_closed);
 }
 
@@ -307,6 +437,7 @@ void udp_port_stats(const struct rill_udp_port *port, struct rill_udp_port_stats
   out->sent = LOAD(sent);
   out->send_dropped = LOAD(send_dropped);
   out->flushed = LOAD(flushed);
+  out->batches = LOAD(batches);
   out->paused = LOAD(paused_flag);
 #undef LOAD
 }

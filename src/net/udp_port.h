@@ -1,17 +1,19 @@
 /*
  * UDP ports on the network thread.
  *
- * A receive port reads each datagram straight into a pool buffer charged to
- * the port's own limiter (the per-socket budget) and hands it to a callback.
- * When no buffer can be had (socket budget or global budget exhausted), the
- * port stops receiving: libuv reports the empty buffer as UV_ENOBUFS and the
- * port calls uv_udp_recv_stop from the receive callback (never from the
- * alloc callback), leaving the excess to the kernel's socket buffer. It
- * resumes when udp_port_resume is called (memory came back) or when its
- * fallback timer fires, never by polling a full pool in a loop.
+ * The port owns its socket; libuv's uv_poll says when it is readable. A
+ * receive port reads datagrams in batches (recvmmsg, up to
+ * UDP_PORT_MAX_BATCH per call), each straight into a pool buffer charged to
+ * the port's own limiter (the per-socket budget), and hands each to a
+ * callback. Datagrams larger than a buffer are counted (truncated) and
+ * dropped. When no buffer can be had (socket budget or global budget
+ * exhausted), the port stops watching the socket, leaving the excess to the
+ * kernel's socket buffer. It resumes when udp_port_resume is called (memory
+ * came back) or when its fallback timer fires, never by polling a full pool
+ * in a loop.
  *
- * A send port sends datagrams with uv_udp_try_send (non-blocking); a datagram
- * that cannot be sent at once is dropped and counted.
+ * Datagrams are sent with a non-blocking sendto; a datagram that cannot be
+ * sent at once is dropped and counted.
  *
  * Thread role: network for everything except udp_port_stats (any).
  */
@@ -38,6 +40,7 @@ typedef void (*rill_udp_datagram_cb)(void *user, struct rill_buffer *buf,
 struct rill_udp_port_stats {
   uint64_t datagrams;     /* received and delivered */
   uint64_t flushed;       /* stale datagrams discarded from the kernel queue */
+  uint64_t batches;       /* recvmmsg calls that returned datagrams */
   uint64_t truncated;     /* larger than a buffer: dropped */
   uint64_t recv_errors;
   uint64_t pauses;        /* times receiving stopped for want of memory */
@@ -46,14 +49,22 @@ struct rill_udp_port_stats {
   bool paused;
 };
 
+/* Datagrams read per system call at most. */
+#define UDP_PORT_MAX_BATCH 16
+
 struct rill_udp_port {
-  uv_udp_t handle;
+  int fd;                       /* the socket, owned; -1 once closed */
+  uv_poll_t poll;               /* readable events of fd */
   uv_timer_t retry;             /* fallback resume while paused */
   struct rill_pool *buffers;    /* borrowed: owned by the context */
   struct rill_limiter scope;    /* owned: the per-socket budget */
   rill_udp_datagram_cb on_datagram;
   void *user;
-  struct rill_buffer *spare;    /* buffer handed to libuv and not filled yet */
+  /* Buffers ready for the next batch (charged to `scope`): up to `batch`,
+   * which is UDP_PORT_MAX_BATCH or less under a small socket budget. */
+  struct rill_buffer *spare[UDP_PORT_MAX_BATCH];
+  uint32_t spares;
+  uint32_t batch;
   int64_t retry_ns;
   bool receiving;
   bool paused;
@@ -62,7 +73,8 @@ struct rill_udp_port {
   int closing_handles;                               /* handles not yet closed by libuv */
   void (*on_closed)(struct rill_udp_port *port);     /* run when both are closed */
   struct rill_ratelimit pause_log;                   /* one warning per few seconds */
-  atomic_uint_least64_t datagrams, truncated, recv_errors, pauses, sent, send_dropped, flushed;
+  atomic_uint_least64_t datagrams, truncated, recv_errors, pauses, sent, send_dropped, flushed,
+      batches;
   atomic_bool paused_flag;
 };
 
@@ -79,7 +91,10 @@ int udp_port_open(struct rill_udp_port *port, uv_loop_t *loop, const struct sock
 /* The bound address (port 0 resolved). RILL_OK or RILL_ENETWORK. */
 int udp_port_local_addr(struct rill_udp_port *port, struct sockaddr_storage *out);
 
-/* Join multicast group `group` on interface `iface` (NULL: any). */
+/* Join multicast group `group` on interface `iface` (NULL: any; IPv4: the
+ * interface's address or name; IPv6: its name or index, or an address with
+ * a %scope). RILL_OK, RILL_EINVAL (bad group or unknown interface),
+ * RILL_ENETWORK. */
 int udp_port_join(struct rill_udp_port *port, const char *group, const char *iface);
 
 /* Start delivering datagrams to `cb`. */

@@ -63,6 +63,8 @@ struct receiver_totals {
   uint64_t packets_dropped;         /* dropped_net + dropped_rt */
   uint64_t socket_pauses;           /* receive paused for want of memory (ports) */
   uint64_t stale_datagrams_flushed; /* discarded when leaving idle (ports) */
+  uint64_t datagrams_oversized;     /* larger than a packet buffer: dropped (ports) */
+  uint64_t receive_batches;         /* recvmmsg calls that returned datagrams (ports) */
   size_t socket_rcvbuf_bytes;       /* kernel receive buffer of the first port (SO_RCVBUF) */
   bool idle;                        /* idle now */
   uint32_t sessions;                /* active now */

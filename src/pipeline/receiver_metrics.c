@@ -48,6 +48,8 @@ void receiver_stats(struct rill_receiver *r, struct receiver_totals *t,
     udp_port_stats(r->ports[i], &ps);
     t->socket_pauses += ps.pauses;
     t->stale_datagrams_flushed += ps.flushed;
+    t->datagrams_oversized += ps.truncated;
+    t->receive_batches += ps.batches;
   }
   fec_reader_total_stats(atomic_load_explicit(&r->fec, memory_order_acquire), &fs);
   t->fec_recovered = fs.recovered;
