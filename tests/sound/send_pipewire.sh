@@ -42,8 +42,11 @@ send_pid=$!
 pids+=("$send_pid")
 pw_link test-tone:capture_1 rill-send:input_FL
 pw_link test-tone:capture_1 rill-send:input_FR
-# 4 s of audio at the receiver (5 ms packets).
-wait_json packets_received 800 "$tmp/recv.jsonl" 30
+# 4 s of audio on both channels at the receiver (5 ms packets), counted
+# from the second link on (the first channel's link is earlier by however
+# long pw-link takes to start).
+received=$(json_last packets_received "$tmp/recv.jsonl")
+wait_json packets_received $((${received:-0} + 800)) "$tmp/recv.jsonl" 30
 
 if [ "$mode" = server-restart ]; then
   kill -KILL "$pw_pid"

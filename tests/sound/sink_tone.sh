@@ -41,8 +41,11 @@ pw_test_tone_start
 pw_link test-tone:capture_1 rill-snk:playback_FL
 pw_link test-tone:capture_1 rill-snk:playback_FR
 
-# 4 s of the tone, counted in packets sent (5 ms each), then the tone stops.
-wait_json packets_sent 800 "$tmp/stats.jsonl" 30
+# 4 s of the tone on both channels, counted in packets sent (5 ms each)
+# from the second link on (pw-link may take a while to start on a loaded
+# machine: the first channel's link is that much earlier), then it stops.
+sent=$(json_last packets_sent "$tmp/stats.jsonl")
+wait_json packets_sent $((${sent:-0} + 800)) "$tmp/stats.jsonl" 30
 pw_unlink test-tone:capture_1 rill-snk:playback_FL
 pw_unlink test-tone:capture_1 rill-snk:playback_FR
 pw_stop
