@@ -78,7 +78,8 @@ static void check_sdp(const char *data, size_t size)
     for (j = 0; j < s.media[i].format_count; j++) {
       const struct sdp_format *a = &s.media[i].formats[j], *b = &back.media[i].formats[j];
       CHECK(a->payload_type == b->payload_type && a->rate_hz == b->rate_hz &&
-            a->channels == b->channels && strcmp(a->encoding, b->encoding) == 0);
+            a->channels == b->channels && a->sprop_stereo == b->sprop_stereo &&
+            strcmp(a->encoding, b->encoding) == 0);
     }
   }
 }

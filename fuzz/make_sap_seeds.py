@@ -4,8 +4,8 @@
 Usage: fuzz/make_sap_seeds.py [OUT_DIR]   (default: fuzz/corpus/sap_parse)
 
 SAP datagrams as PipeWire 0.3.65 and PulseAudio 16.1 send them (captured,
-tests/sdp/test_sdp.c), rill's own, a deletion, bare SDP files (ffmpeg's),
-and one of each case the parsers must reject. Deterministic.
+tests/sdp/test_sdp.c), rill's own, a deletion, bare SDP files (ffmpeg's
+L16 and Opus), and one of each case the parsers must reject. Deterministic.
 """
 import struct
 
@@ -23,6 +23,9 @@ RILL = (b"v=0\no=- 3735928559 1 IN IP4 192.168.1.5\ns=rill on desk\nc=IN IP4 239
 FFMPEG = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=No Name\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
           b"a=tool:libavformat LIBAVFORMAT_VERSION\r\nm=audio 46500 RTP/AVP 97\r\n"
           b"b=AS:1536\r\na=rtpmap:97 L16/48000/2\r\n")
+FFMPEG_OPUS = (b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=No Name\r\nc=IN IP4 127.0.0.1\r\n"
+               b"t=0 0\r\na=tool:libavformat LIBAVFORMAT_VERSION\r\nm=audio 40000 RTP/AVP 97\r\n"
+               b"b=AS:96\r\na=rtpmap:97 opus/48000/2\r\na=fmtp:97 sprop-stereo=1\r\n")
 MULTI = (b"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=two\r\nt=0 0\r\n"
          b"m=video 5000 RTP/AVP 96\r\nc=IN IP4 1.2.3.4\r\na=rtpmap:96 H264/90000\r\n"
          b"m=audio 0 RTP/AVP 97\r\nm=audio 5004/2 RTP/AVP 98 11 0\r\nc=IN IP6 ff02::1\r\n"
@@ -48,6 +51,9 @@ seeds = {
     "seed_auth": sap(PA, auth=1) + b"\0\0\0\0",
     "seed_other_type": sap(PA, mime=b"text/plain\0"),
     "seed_ffmpeg_file": FFMPEG,
+    "seed_ffmpeg_opus_file": FFMPEG_OPUS,
+    "seed_fmtp_params": FFMPEG_OPUS.replace(b"sprop-stereo=1",
+                                            b"minptime=10; useinbandfec=1;SPROP-STEREO=1"),
     "seed_multi_media_file": MULTI,
     "seed_bad_rtpmap": PA.replace(b"a=rtpmap:10", b"a=rtpmap:96"),
     "seed_unknown_letter": PW + b"y=1\n",

@@ -74,10 +74,12 @@ RILL_API RILL_NODISCARD int rill_sdp_parse(const char *text, size_t len,
  * Write the SDP of `desc` into `buf` (cap bytes, NUL-terminated; *len gets
  * its length without the NUL): LF lines, as PulseAudio requires, with what
  * PipeWire and PulseAudio read (o=, c=, m=audio PORT RTP/AVP PT, a=rtpmap,
- * a=ptime). The o= session id is derived from the description, so the same
- * description always gives the same text. Returns RILL_OK, RILL_EINVAL (NULL,
- * no address, port 0, no encoding, a name with a line break),
- * RILL_EUNSUPPORTED (F32), RILL_ENOSPC. Thread role: any.
+ * a=ptime); stereo Opus also gets "a=fmtp:PT sprop-stereo=1" (RFC 7587:
+ * without it a receiver may downmix to mono). The o= session id is derived
+ * from the description, so the same description always gives the same
+ * text. Returns RILL_OK, RILL_EINVAL (NULL, no address, port 0, no encoding,
+ * a name with a line break), RILL_EUNSUPPORTED (F32), RILL_ENOSPC. Thread
+ * role: any.
  */
 RILL_API RILL_NODISCARD int rill_sdp_write(const struct rill_stream_description *desc,
                                            char *buf, size_t cap, size_t *len);

@@ -39,6 +39,12 @@ static bool span_eq(struct span a, const char *lit)
   return a.n == n && memcmp(a.p, lit, n) == 0;
 }
 
+static bool span_eq_nocase(struct span a, const char *lit)
+{
+  size_t n = strlen(lit);
+  return a.n == n && strncasecmp(a.p, lit, n) == 0;
+}
+
 /* The next space-separated token of *rest (exactly one space between tokens). */
 static bool next_token(struct span *rest, struct span *tok)
 {
@@ -240,6 +246,45 @@ static int on_rtpmap(struct parser *ps, struct span v)
   return RILL_OK;
 }
 
+/* a=fmtp:PT PARAMETERS (RFC 4566 6): "name=value" pairs separated by ";"
+ * and optional spaces (RFC 7587 7; names without case). Only Opus's
+ * sprop-stereo is kept; other parameters, and values it does not define,
+ * are skipped. */
+static int on_fmtp(struct parser *ps, struct span v)
+{
+  struct span pt_s;
+  const char *eq;
+  uint64_t pt;
+  struct sdp_format *f;
+  size_t i = 0;
+  if (!next_token(&v, &pt_s) || !parse_u64(pt_s, 127, &pt))
+    return RILL_EMALFORMED;
+  f = find_format(ps->m, pt);
+  if (!f)
+    return RILL_EMALFORMED; /* not in the m= line */
+  while (i < v.n) {
+    struct span param;
+    while (i < v.n && v.p[i] == ' ')
+      i++;
+    param.p = v.p + i;
+    while (i < v.n && v.p[i] != ';')
+      i++;
+    param.n = (size_t)(v.p + i - param.p);
+    if (i < v.n)
+      i++; /* the ';' */
+    while (param.n > 0 && param.p[param.n - 1] == ' ')
+      param.n--;
+    eq = memchr(param.p, '=', param.n);
+    if (eq) {
+      struct span name = {param.p, (size_t)(eq - param.p)};
+      struct span value = {eq + 1, param.n - name.n - 1};
+      if (span_eq_nocase(name, "sprop-stereo") && (span_eq(value, "0") || span_eq(value, "1")))
+        f->sprop_stereo = span_eq(value, "1");
+    }
+  }
+  return RILL_OK;
+}
+
 /* a=ptime:MS[.FRACTION] (RFC 4566 6), in microseconds. */
 static int on_ptime(struct parser *ps, struct span v)
 {
@@ -289,6 +334,8 @@ static int on_attribute(struct parser *ps, struct span v)
     return on_rtpmap(ps, value);
   if (span_eq(name, "ptime"))
     return on_ptime(ps, value);
+  if (span_eq(name, "fmtp"))
+    return on_fmtp(ps, value);
   return RILL_OK;
 }
 
@@ -523,6 +570,8 @@ int sdp_compose(const struct sdp_session *s, const char *tool, char *out, size_t
       const struct sdp_format *f = &m->formats[j];
       put(&w, "a=rtpmap:%u %s/%u/%u\n", (unsigned)f->payload_type, f->encoding,
           (unsigned)f->rate_hz, (unsigned)f->channels);
+      if (f->sprop_stereo)
+        put(&w, "a=fmtp:%u sprop-stereo=1\n", (unsigned)f->payload_type);
     }
     if (m->ptime_us) {
       if (m->ptime_us % 1000 == 0)
@@ -587,8 +636,12 @@ int sdp_format_from_rtp(const struct rtp_encoding *enc, struct sdp_format *out)
   memcpy(out->encoding, name, strlen(name) + 1);
   out->rate_hz = enc->rate_hz;
   out->channels = enc->channels;
-  if (enc->format == RTP_FMT_OPUS)
-    out->channels = 2; /* RFC 7587 7: "opus/48000/2" for mono too */
+  if (enc->format == RTP_FMT_OPUS) {
+    /* RFC 7587 7: "opus/48000/2" for mono too; what the stream carries is
+     * said by sprop-stereo (absent: a receiver may downmix to mono). */
+    out->sprop_stereo = enc->channels == 2;
+    out->channels = 2;
+  }
   return RILL_OK;
 }
 

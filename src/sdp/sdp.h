@@ -13,15 +13,19 @@
  * makes the whole description invalid (5: "MUST completely ignore"); t= is
  * required before the first m=; every audio medium needs a connection
  * address (its own c= or the session's); an a=rtpmap must name a payload
- * type of its m= line, once; no control characters but tab, no NUL.
- * Attributes rill does not use are skipped.
+ * type of its m= line, once; so must an a=fmtp (its parameters are
+ * "name=value" separated by ";", of which only sprop-stereo is read); no
+ * control characters but tab, no NUL. Attributes rill does not use are
+ * skipped.
  *
  * What the sound servers write and read (measured: ../shared/peers and the
  * vectors in tests/sdp): PipeWire 0.3.65 and PulseAudio 16.1 write
  * LF-separated lines, ffmpeg CRLF; PulseAudio reads only LF-separated
  * lines with the encoding "L16" in capitals, and needs o=; both read c=,
  * m=audio PORT RTP/AVP PT and a=rtpmap. sdp_compose writes LF lines, with
- * every field both read.
+ * every field both read. ffmpeg 5.1 writes Opus as "a=rtpmap:97
+ * opus/48000/2" and, when stereo, "a=fmtp:97 sprop-stereo=1"; it decodes
+ * opus/48000/2 as stereo with or without sprop-stereo.
  *
  * Thread role: any (pure).
  */
@@ -51,6 +55,9 @@ struct sdp_format {
   char encoding[SDP_ENC_NAME_CAP]; /* as written ("L16"); "" without rtpmap */
   uint32_t rate_hz;
   uint16_t channels;     /* 1 when the rtpmap does not say */
+  bool sprop_stereo;     /* RFC 7587 6.1: "a=fmtp:PT sprop-stereo=1", the Opus
+                            sender likely sends stereo (absent: 0, "can be
+                            safely downmixed to mono") */
 };
 
 struct sdp_media {
@@ -94,7 +101,8 @@ int sdp_parse(const char *text, size_t len, struct sdp_session *out);
 int sdp_parse_origin(const char *text, size_t len, struct sdp_session *out);
 
 /*
- * Write `s` (media with their formats; the session's address, or each
+ * Write `s` (media with their formats, an a=fmtp sprop-stereo=1 after the
+ * rtpmap of a format with sprop_stereo; the session's address, or each
  * medium's) as LF-separated lines into `out` (cap bytes, NUL-terminated);
  * *len gets the length without the NUL. `tool` (NULL: none) becomes
  * a=tool. A multicast IPv4 connection address gets "/1" (its TTL, which
@@ -113,8 +121,8 @@ int sdp_compose(const struct sdp_session *s, const char *tool, char *out, size_t
  */
 int sdp_format_to_rtp(const struct sdp_format *f, struct rtp_encoding *out);
 
-/* The rtpmap of an encoding ("L16", "L24", "opus/48000/2"): RILL_OK or
- * RILL_EUNSUPPORTED (F32). */
+/* The rtpmap of an encoding ("L16", "L24", "opus/48000/2"; a stereo Opus
+ * stream also gets sprop_stereo): RILL_OK or RILL_EUNSUPPORTED (F32). */
 int sdp_format_from_rtp(const struct rtp_encoding *enc, struct sdp_format *out);
 
 /* The SDP text of two sessions identifies the same session: same o= user, id, address. */

@@ -53,6 +53,19 @@ static const char ffmpeg_sdp[] = "v=0\r\n"
                                  "b=AS:1536\r\n"
                                  "a=rtpmap:97 L16/48000/2\r\n";
 
+/* ffmpeg 5.1 (-c:a libopus, 48 kHz stereo, -f rtp -sdp_file): opus/48000/2
+ * and, as the stream is stereo, sprop-stereo=1 (RFC 7587 7). */
+static const char ffmpeg_opus_sdp[] = "v=0\r\n"
+                                      "o=- 0 0 IN IP4 127.0.0.1\r\n"
+                                      "s=No Name\r\n"
+                                      "c=IN IP4 127.0.0.1\r\n"
+                                      "t=0 0\r\n"
+                                      "a=tool:libavformat LIBAVFORMAT_VERSION\r\n"
+                                      "m=audio 40000 RTP/AVP 97\r\n"
+                                      "b=AS:96\r\n"
+                                      "a=rtpmap:97 opus/48000/2\r\n"
+                                      "a=fmtp:97 sprop-stereo=1\r\n";
+
 static void sap_parse_reads_pipewire_announcement(void **state)
 {
   struct sap_message m;
@@ -148,6 +161,38 @@ static void sdp_opus_rtpmap_both_ways(void **state)
   assert_string_equal(f.encoding, "opus");
   assert_int_equal(f.rate_hz, 48000);
   assert_int_equal(f.channels, 2);
+  assert_false(f.sprop_stereo);
+}
+
+/* ffmpeg's Opus SDP plays as Opus; its sprop-stereo=1 is read, as are
+ * other peers' fmtp parameter lists. */
+static void sdp_parse_reads_ffmpeg_opus_fmtp(void **state)
+{
+  static const char params[] =
+      "v=0\no=- 1 1 IN IP4 10.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\n"
+      "m=audio 5004 RTP/AVP 96 97 98\na=fmtp:96 minptime=10; useinbandfec=1;SPROP-STEREO=1\n"
+      "a=rtpmap:96 opus/48000/2\na=rtpmap:97 opus/48000/2\na=fmtp:97 sprop-stereo=0\n"
+      "a=rtpmap:98 opus/48000/2\na=fmtp:98 sprop-stereo=2;stereo=1\n";
+  struct sdp_session s;
+  struct rtp_encoding enc;
+  (void)state;
+  assert_int_equal(sdp_parse(ffmpeg_opus_sdp, strlen(ffmpeg_opus_sdp), &s), RILL_OK);
+  assert_int_equal(s.media[0].port, 40000);
+  assert_int_equal(s.media[0].format_count, 1);
+  assert_string_equal(s.media[0].formats[0].encoding, "opus");
+  assert_true(s.media[0].formats[0].sprop_stereo);
+  assert_int_equal(sdp_format_to_rtp(&s.media[0].formats[0], &enc), RILL_OK);
+  assert_int_equal(enc.format, RTP_FMT_OPUS);
+  assert_int_equal(enc.payload_type, 97);
+  assert_int_equal(enc.rate_hz, 48000);
+  assert_int_equal(enc.channels, 2);
+
+  /* Before its rtpmap, names without case, spaces after ';'; 0; a value
+   * RFC 7587 does not define (and the receiver's "stereo") leave it 0. */
+  assert_int_equal(sdp_parse(params, sizeof(params) - 1, &s), RILL_OK);
+  assert_true(s.media[0].formats[0].sprop_stereo);
+  assert_false(s.media[0].formats[1].sprop_stereo);
+  assert_false(s.media[0].formats[2].sprop_stereo);
 }
 
 /* Video and disabled media are skipped; a medium's own c= wins. */
@@ -197,6 +242,12 @@ static void sdp_parse_rejects_malformed(void **state)
       {"v=0\no=- 1 1 IN IP4 1.1.1.1\ns=x\nt=0 0\nc=IN IP4 1.1.1.1\nm=audio 1 RTP/AVP 96\n"
        "a=rtpmap:96 L16/48000/2\na=rtpmap:96 L16/44100/2\n",
        RILL_EMALFORMED}, /* two rtpmaps */
+      {"v=0\no=- 1 1 IN IP4 1.1.1.1\ns=x\nt=0 0\nc=IN IP4 1.1.1.1\nm=audio 1 RTP/AVP 96\n"
+       "a=fmtp:97 sprop-stereo=1\n",
+       RILL_EMALFORMED}, /* fmtp of a type not in m= */
+      {"v=0\no=- 1 1 IN IP4 1.1.1.1\ns=x\nt=0 0\nc=IN IP4 1.1.1.1\nm=audio 1 RTP/AVP 96\n"
+       "a=fmtp:x sprop-stereo=1\n",
+       RILL_EMALFORMED}, /* fmtp without a type */
       {"v=0\no=- 1 1 IN IP4 1.1.1.1\ns=x\nt=0 0\nc=IN IP4 1.1.1.1\nm=audio 1 RTP/AVP 96\n"
        "a=rtpmap:96 L16/0/2\n",
        RILL_EMALFORMED}, /* rate 0 */
@@ -278,6 +329,28 @@ static void sdp_parse_bounds(void **state)
   assert_int_equal(sdp_parse(big, n, &s), RILL_EUNSUPPORTED);
 }
 
+/* A session as rill describes a stream: o=- ID 1 IN IP4 ORIGIN, s=NAME,
+ * c=IN IP4 ADDRESS, one medium on PORT with one format, `enc`. */
+static void one_medium(struct sdp_session *s, uint64_t id, const char *origin, const char *name,
+                       const char *address, uint16_t port, uint32_t ptime_us,
+                       const struct rtp_encoding *enc)
+{
+  memset(s, 0, sizeof(*s));
+  strcpy(s->origin_user, "-");
+  s->origin_id = id;
+  s->origin_version = 1;
+  strcpy(s->origin_address, origin);
+  s->origin_family = AF_INET;
+  strcpy(s->name, name);
+  strcpy(s->address, address);
+  s->family = AF_INET;
+  s->media_count = 1;
+  s->media[0].port = port;
+  s->media[0].ptime_us = ptime_us;
+  s->media[0].format_count = 1;
+  assert_int_equal(sdp_format_from_rtp(enc, &s->media[0].formats[0]), RILL_OK);
+}
+
 /* What rill announces: exactly these bytes (LF lines, L16 in capitals, o=,
  * a TTL on a multicast address; PulseAudio and PipeWire read them). */
 static void sdp_compose_writes_announcement(void **state)
@@ -297,20 +370,7 @@ static void sdp_compose_writes_announcement(void **state)
   char out[SDP_MAX_BYTES];
   size_t len = 0;
   (void)state;
-  memset(&s, 0, sizeof(s));
-  strcpy(s.origin_user, "-");
-  s.origin_id = 3735928559u;
-  s.origin_version = 1;
-  strcpy(s.origin_address, "192.168.1.5");
-  s.origin_family = AF_INET;
-  strcpy(s.name, "rill on desk");
-  strcpy(s.address, "239.255.0.1");
-  s.family = AF_INET;
-  s.media_count = 1;
-  s.media[0].port = 46000;
-  s.media[0].ptime_us = 2500;
-  s.media[0].format_count = 1;
-  assert_int_equal(sdp_format_from_rtp(&enc, &s.media[0].formats[0]), RILL_OK);
+  one_medium(&s, 3735928559u, "192.168.1.5", "rill on desk", "239.255.0.1", 46000, 2500, &enc);
   assert_int_equal(sdp_compose(&s, "rill 0.1.0", out, sizeof(out), &len), RILL_OK);
   assert_string_equal(out, want);
   assert_int_equal(len, strlen(want));
@@ -328,6 +388,40 @@ static void sdp_compose_writes_announcement(void **state)
   /* F32 has no rtpmap name. */
   enc.format = RTP_FMT_F32BE;
   assert_int_equal(sdp_format_from_rtp(&enc, &s.media[0].formats[0]), RILL_EUNSUPPORTED);
+}
+
+/* A stereo Opus sender's description: opus/48000/2 and sprop-stereo=1
+ * (RFC 7587 7), which reads back; a mono one has no fmtp. */
+static void sdp_compose_opus_says_stereo(void **state)
+{
+  static const char want[] = "v=0\n"
+                             "o=- 7 1 IN IP4 127.0.0.1\n"
+                             "s=rill\n"
+                             "c=IN IP4 127.0.0.1\n"
+                             "t=0 0\n"
+                             "a=recvonly\n"
+                             "m=audio 5004 RTP/AVP 96\n"
+                             "a=rtpmap:96 opus/48000/2\n"
+                             "a=fmtp:96 sprop-stereo=1\n"
+                             "a=ptime:20\n";
+  struct sdp_session s, back;
+  struct rtp_encoding enc = {96, RTP_FMT_OPUS, 48000, 2};
+  char out[SDP_MAX_BYTES];
+  size_t len = 0;
+  (void)state;
+  one_medium(&s, 7, "127.0.0.1", "rill", "127.0.0.1", 5004, 20000, &enc);
+  assert_true(s.media[0].formats[0].sprop_stereo);
+  assert_int_equal(sdp_compose(&s, NULL, out, sizeof(out), &len), RILL_OK);
+  assert_string_equal(out, want);
+  assert_int_equal(sdp_parse(out, len, &back), RILL_OK);
+  assert_true(back.media[0].formats[0].sprop_stereo);
+  assert_int_equal(back.media[0].formats[0].channels, 2);
+
+  enc.channels = 1;
+  assert_int_equal(sdp_format_from_rtp(&enc, &s.media[0].formats[0]), RILL_OK);
+  assert_int_equal(sdp_compose(&s, NULL, out, sizeof(out), &len), RILL_OK);
+  assert_null(strstr(out, "a=fmtp"));
+  assert_non_null(strstr(out, "a=rtpmap:96 opus/48000/2\n"));
 }
 
 static void sdp_parse_origin_of_short_deletion(void **state)
@@ -397,10 +491,12 @@ int main(void)
       cmocka_unit_test(sdp_parse_reads_pulseaudio_and_ffmpeg),
       cmocka_unit_test(sdp_parse_static_types_without_rtpmap),
       cmocka_unit_test(sdp_opus_rtpmap_both_ways),
+      cmocka_unit_test(sdp_parse_reads_ffmpeg_opus_fmtp),
       cmocka_unit_test(sdp_parse_skips_other_media),
       cmocka_unit_test(sdp_parse_rejects_malformed),
       cmocka_unit_test(sdp_parse_bounds),
       cmocka_unit_test(sdp_compose_writes_announcement),
+      cmocka_unit_test(sdp_compose_opus_says_stereo),
       cmocka_unit_test(sdp_parse_origin_of_short_deletion),
       cmocka_unit_test(sap_compose_parse_round_trip_and_deletion),
       cmocka_unit_test(sap_parse_rejects),
