@@ -53,8 +53,8 @@ struct rill_stream_description {
   uint16_t port;                             /* m=: its RTP port */
   int64_t packet_length_ns;                  /* a=ptime; 0: not said */
   /* The payload types of the stream that rill plays (L16, L24, including
-   * static 10 and 11), in the order of the m= line; on input, the first
-   * is written (F32 has no SDP name: RILL_EUNSUPPORTED). */
+   * static 10 and 11, and Opus), in the order of the m= line; on input,
+   * the first is written (F32 has no SDP name: RILL_EUNSUPPORTED). */
   uint32_t encoding_count;
   struct rill_encoding encodings[RILL_SDP_MAX_ENCODINGS];
 };
