@@ -7,7 +7,7 @@
 # Per N it prints: sessions held at the end, sessions created (more than N
 # is churn), loss+late % of the packets sent, rill-recv's CPU (% of one
 # core, measured over the middle of the run from /proc), CPU per stream,
-# and peak RSS (VmHWM).
+# peak RSS (VmHWM), and datagrams per receive system call (recvmmsg).
 #
 # Everything stays on 127.0.0.1 and every process is bounded in time.
 # Usage: bench/capacity_run.sh [--build DIR] [--seconds S] [--counts "1 16 64 256"]
@@ -48,7 +48,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 echo "# capacity: N real-time senders (5 ms L16 stereo, own socket and SSRC) into one rill-recv"
 echo "# reproduce: bench/capacity_run.sh --seconds $seconds --counts \"$counts\" --recv-args \"$recv_args\""
-printf "%8s %6s %8s %10s %9s %11s %8s\n" senders held created loss+late% recv_cpu% cpu/stream% rss_MiB
+printf "%8s %6s %8s %10s %9s %11s %8s %11s\n" senders held created loss+late% recv_cpu% cpu/stream% rss_MiB dgrams/call
 
 for n in $counts; do
   rm -f "$tmp/port" "$tmp/stats.jsonl"
@@ -101,8 +101,10 @@ held = max(l["sessions"] for l in lines)
 lost_late = last["packets_lost"] + last["packets_late"]
 loss = 100.0 * (sent - last["packets_played"]) / sent if sent else 0.0
 cpu = 100.0 * (float(t1) - float(t0)) / float(ticks) / (float(s1) - float(s0))
-print("%8d %6d %8d %10.3f %9.1f %11.2f %8.1f" % (
+# Datagrams per receive system call (recvmmsg batches), when reported.
+batch = last["datagrams"] / last["receive_batches"] if last.get("receive_batches") else 1.0
+print("%8d %6d %8d %10.3f %9.1f %11.2f %8.1f %11.2f" % (
     n, held, last["sessions_created"], max(loss, 100.0 * lost_late / max(sent, 1)), cpu,
-    cpu / n, int(rss) / 1024.0))
+    cpu / n, int(rss) / 1024.0, batch))
 PY
 done
