@@ -21,7 +21,7 @@
  * the matrix (and so every repair byte) identical to roc's.
  *
  * Encoding follows the staircase: repair i = XOR of the sources of row i,
- * XOR repair i-1.
+ * XOR repair i-1, summed in one pass over repair i (fec_xor_batch).
  *
  * Decoding works on the erasure pattern first and touches symbol data last.
  * Each row says that the XOR of its symbols is zero. A lost symbol u is
@@ -341,13 +341,15 @@ int ldpc_encode(struct ldpc_codec *codec, size_t k, size_t r, size_t symbol_byte
     if (repair[i] == NULL)
       return RILL_EINVAL;
 
+  /* One pass per repair: repair i-1 and the row's sources summed in registers. */
   for (i = 0; i < r; i++) {
-    if (i == 0)
-      memset(repair[0], 0, symbol_bytes);
-    else
-      memcpy(repair[i], repair[i - 1], symbol_bytes);
+    struct fec_xor_batch sum;
+    fec_xor_batch_begin(&sum, repair[i], symbol_bytes);
+    if (i > 0)
+      fec_xor_batch_push(&sum, repair[i - 1]);
     for (e = codec->row_start[i]; e < codec->row_start[i + 1]; e++)
-      fec_xor(repair[i], source[codec->row_cols[e]], symbol_bytes);
+      fec_xor_batch_push(&sum, source[codec->row_cols[e]]);
+    fec_xor_batch_end(&sum);
   }
   return RILL_OK;
 }
@@ -525,7 +527,7 @@ static bool restore_symbol(struct ldpc_codec *c, size_t x, size_t n, size_t unkn
   const size_t rw = words_for(c->r), nw = words_for(n);
   const uint64_t *comb = c->comb + x * rw;
   size_t i, j, y, esi;
-  bool first = true;
+  struct fec_xor_batch sum;
 
   memset(c->parity, 0, nw * sizeof(*c->parity));
   for (i = 0; i < c->r; i++)
@@ -536,17 +538,11 @@ static bool restore_symbol(struct ldpc_codec *c, size_t x, size_t n, size_t unkn
     if (bit_get(c->parity, c->unknown_esi[y]) != (y == x))
       return false;
 
-  for (esi = 0; esi < n; esi++) {
-    if (!bit_get(c->parity, esi) || c->unknown_of[esi] != NONE)
-      continue;
-    if (first)
-      memcpy(out, symbols[esi], symbol_bytes);
-    else
-      fec_xor(out, symbols[esi], symbol_bytes);
-    first = false;
-  }
-  if (first)
-    memset(out, 0, symbol_bytes);
+  fec_xor_batch_begin(&sum, out, symbol_bytes);
+  for (esi = 0; esi < n; esi++)
+    if (bit_get(c->parity, esi) && c->unknown_of[esi] == NONE)
+      fec_xor_batch_push(&sum, symbols[esi]);
+  fec_xor_batch_end(&sum);
   return true;
 }
 
