@@ -52,15 +52,11 @@ static void restart(struct rill_depacketizer *d)
   d->pcm_frames = 0;
 }
 
-/* Too much queued: jump the play position so that exactly the target is. */
-static void trim_latency(struct rill_depacketizer *d)
+/* Move the play position forward to `new_next`, dropping the packets it
+ * passes over as stale (not lost). */
+static void jump_to(struct rill_depacketizer *d, uint32_t new_next)
 {
-  struct rill_packet *tail = squeue_tail(&d->queue), *head;
-  uint32_t new_next;
-  if (!d->started || d->max_latency_frames == 0 || !tail ||
-      ts_diff(pkt_end(tail), d->next_ts) <= (int64_t)d->max_latency_frames)
-    return;
-  new_next = pkt_end(tail) - d->target_frames;
+  struct rill_packet *head;
   while ((head = squeue_head(&d->queue)) != NULL && !ts_before(new_next, pkt_end(head))) {
     squeue_pop(&d->queue);
     d->stats.packets_stale++;
@@ -70,6 +66,27 @@ static void trim_latency(struct rill_depacketizer *d)
   d->have_last_seq = false; /* the skipped packets were not lost */
   d->pcm_frames = 0;
   d->stats.latency_trims++;
+}
+
+/* Too much queued: jump the play position so that exactly the target is. */
+static void trim_latency(struct rill_depacketizer *d)
+{
+  struct rill_packet *tail = squeue_tail(&d->queue);
+  if (!d->started || d->max_latency_frames == 0 || !tail ||
+      ts_diff(pkt_end(tail), d->next_ts) <= (int64_t)d->max_latency_frames)
+    return;
+  jump_to(d, pkt_end(tail) - d->target_frames);
+}
+
+uint32_t depack_skip(struct rill_depacketizer *d, uint32_t frames)
+{
+  uint32_t queued = depack_queued_frames(d);
+  if (!d->started || frames == 0)
+    return 0;
+  if (frames > queued)
+    frames = queued;
+  jump_to(d, d->next_ts + frames);
+  return frames;
 }
 
 /* True if `ts` is too far from `ref` to be jitter: the two are on different

@@ -119,6 +119,14 @@ bool depack_push(struct rill_depacketizer *d, struct rill_packet *pkt);
  */
 uint32_t depack_read(struct rill_depacketizer *d, float *out, uint32_t frames);
 
+/*
+ * Drop `frames` frames from the play position on (a latency step removed at
+ * once, instead of being played out slowly): the position jumps forward by
+ * at most what is queued, packets passed over are dropped and counted as
+ * stale. Returns the frames skipped (0 when not started).
+ */
+uint32_t depack_skip(struct rill_depacketizer *d, uint32_t frames);
+
 /* Frames queued ahead of the play position (0 when not started and empty). */
 uint32_t depack_queued_frames(const struct rill_depacketizer *d);
 

@@ -33,6 +33,17 @@
  * (RECEIVER_RATIO_UPDATES_PER_READ), which bounds a read's worst case whatever the
  * number of sessions. */
 #define RATIO_UPDATE_NS (100 * NS_PER_MS)
+/* An excess beyond LATENCY_STEP_NS held for LATENCY_STEP_CONFIRM_NS is a
+ * step, not drift: the reader missed a cycle (a late PipeWire graph, a
+ * stalled thread) and the audio it did not take stays queued. Drift builds
+ * up at 1 ms per second at most and the controller follows it long before;
+ * network jitter and stalls do not move the measure (the newest packet's
+ * age cancels them). A step is dropped at once, where the glitch already
+ * is, instead of being drained at the controller's clamp for seconds (a
+ * pitch shift of up to 9 cents). The controller is not fed while a step
+ * is pending, so it never sees one and its drift estimate is kept. */
+#define LATENCY_STEP_NS (10 * NS_PER_MS)
+#define LATENCY_STEP_CONFIRM_NS (100 * NS_PER_MS)
 
 /* ---- control ---- */
 
@@ -299,6 +310,7 @@ static void start_playback(struct rsession *s, const struct rill_receiver_params
   rt->learn_count = 0;
   rt->measured_latency_ns = 0;
   rt->latctl_engaged = false;
+  rt->step_since_ns = 0;
   rt->ratio_applied_ns = 0;
   watchdog_reset(&rt->wd);
   rt->active = true;
@@ -309,7 +321,8 @@ static void start_playback(struct rsession *s, const struct rill_receiver_params
  * first second of playback (the target, give or take a packet and a read;
  * bounded to [target / 2, target + tolerance]), so that starting does not
  * warp the audio; the controller takes over once the smoothed latency
- * leaves the dead band around it.
+ * leaves the dead band around it. A step up beyond LATENCY_STEP_NS is
+ * dropped from the queue instead, unseen by the controller.
  */
 static void steer(struct rsession *s, struct rsession_reader *rd, int64_t latency_ns,
                   int64_t now_ns)
@@ -337,6 +350,18 @@ static void steer(struct rsession *s, struct rsession_reader *rd, int64_t latenc
   dt = (double)(now_ns - rt->last_measure_ns);
   rt->last_measure_ns = now_ns;
   alpha = dt <= 0 ? 0 : dt >= DRIFT_SMOOTHING_NS ? 1 : dt / DRIFT_SMOOTHING_NS;
+  if (latency_ns - rt->setpoint_ns > LATENCY_STEP_NS) {
+    if (rt->step_since_ns == 0)
+      rt->step_since_ns = now_ns;
+    if (now_ns - rt->step_since_ns >= LATENCY_STEP_CONFIRM_NS) {
+      uint32_t want = ns_to_frames(latency_ns - rt->setpoint_ns, s->enc.rate_hz);
+      (void)depack_skip(&rt->depack, want);
+      counter_bump(&s->counters.latency_steps);
+      rt->step_since_ns = 0;
+    }
+    return;
+  }
+  rt->step_since_ns = 0;
   rt->smoothed_error_ns +=
       alpha * ((double)(latency_ns - rt->setpoint_ns) - rt->smoothed_error_ns);
   if (!rt->latctl_engaged && fabs(rt->smoothed_error_ns) < DRIFT_DEADBAND_NS)

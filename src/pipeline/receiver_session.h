@@ -100,6 +100,7 @@ struct rsession_rt {
   uint32_t learn_count;
   int64_t learn_start_ns;
   double smoothed_error_ns;     /* for engaging the controller */
+  int64_t step_since_ns;        /* the latency is a step above the setpoint since; 0: not */
   int64_t last_measure_ns;
   int64_t measured_latency_ns;  /* last measurement, published as the latency */
   bool latctl_engaged;          /* the latency left the dead band once */

@@ -258,6 +258,35 @@ static void depack_drops_stale_audio_beyond_max_latency(void **state)
   teardown(&x);
 }
 
+static void depack_skip_drops_a_step_from_the_play_position(void **state)
+{
+  struct fixture x;
+  float out[40];
+  int i;
+  (void)state;
+  setup(&x);
+  /* Not started: nothing to skip. */
+  assert_int_equal(depack_skip(&x.d, 5), 0);
+  for (i = 0; i < 8; i++)
+    push(&x, (uint16_t)i, (uint32_t)i * PKT); /* 80 queued from ts 0 */
+  assert_int_equal(depack_read(&x.d, out, 5), 5);
+  /* 22 frames from ts 5: packets 0 and 1 are passed over (stale), the play
+   * position lands inside packet 2, and playback goes on from ts 27 with
+   * no gap, nothing counted lost. */
+  assert_int_equal(depack_skip(&x.d, 22), 22);
+  assert_int_equal(x.d.stats.packets_stale, 2);
+  assert_int_equal(x.d.stats.latency_trims, 1);
+  assert_int_equal(depack_queued_frames(&x.d), 53);
+  assert_int_equal(depack_read(&x.d, out, 40), 40);
+  assert_ramp(out, 40, 27);
+  assert_int_equal(x.d.stats.packets_lost, 0);
+  assert_int_equal(x.d.stats.gap_frames, 0);
+  /* At most what is queued (13 frames). */
+  assert_int_equal(depack_skip(&x.d, 1000), 13);
+  assert_int_equal(depack_queued_frames(&x.d), 0);
+  teardown(&x);
+}
+
 static void depack_without_max_latency_keeps_everything(void **state)
 {
   struct fixture x;
@@ -285,6 +314,7 @@ int main(void)
       cmocka_unit_test(depack_drops_payload_that_is_not_whole_frames),
       cmocka_unit_test(depack_drops_stale_audio_beyond_max_latency),
       cmocka_unit_test(depack_without_max_latency_keeps_everything),
+      cmocka_unit_test(depack_skip_drops_a_step_from_the_play_position),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,10 @@ struct run_result {
   int64_t setpoint_ns;
   int64_t final_err_ns;
   uint64_t ratio_updates;  /* filter rebuilds applied */
+  int64_t max_ratio_ppb;   /* largest |scaling - 1 - drift| seen from the reader's skip
+                              on (from the start without one) */
+  uint64_t latency_steps;  /* steps dropped at once */
+  uint64_t gap_frames;     /* silence played for missing audio */
 };
 
 /* Run `seconds` of simulated time with the sender `ppm` fast. */
@@ -124,20 +128,25 @@ struct channel_faults {
   unsigned loss_pct;
   int stall_every_s;
   int stall_ms;
+  /* The reader misses reads for reader_skip_ms at reader_skip_at_s and
+   * then goes on at its pace (a late audio graph cycle): the audio it did
+   * not take stays queued, a step up of the latency. */
+  int reader_skip_at_s;
+  int reader_skip_ms;
 };
 
 static struct run_result run_faulty(double ppm, int seconds, const struct channel_faults *f);
 
 static struct run_result run(double ppm, int seconds)
 {
-  static const struct channel_faults none = {0, 0, 0};
+  static const struct channel_faults none = {0, 0, 0, 0, 0};
   return run_faulty(ppm, seconds, &none);
 }
 
 static struct run_result run_faulty(double ppm, int seconds, const struct channel_faults *f)
 {
   struct sim s;
-  struct run_result res = {0, 0, 0, 0, 0, 0};
+  struct run_result res = {0, 0, 0, 0, 0, 0, 0, 0, 0};
   struct rtp_encoding enc = {10, RTP_FMT_S16BE, 44100, 2};
   int64_t t0 = 1000 * NS_PER_S, now, next_packet;
   double packet_period_ns = 5e6 * 220.0 / 220.5 / (1.0 + ppm * 1e-6);
@@ -166,6 +175,9 @@ static struct run_result run_faulty(double ppm, int seconds, const struct channe
       k++;
       next_packet = t0 + (int64_t)((double)k * packet_period_ns);
     }
+    if (f->reader_skip_ms > 0 && now >= t0 + (int64_t)f->reader_skip_at_s * NS_PER_S &&
+        now < t0 + (int64_t)f->reader_skip_at_s * NS_PER_S + (int64_t)f->reader_skip_ms * NS_PER_MS)
+      continue;
     receiver_read_at(s.r, out_buf, READ_FRAMES, now);
     receiver_stats(s.r, &t, &info, 1, &n);
     assert_int_equal(n, 1);
@@ -181,6 +193,11 @@ static struct run_result run_faulty(double ppm, int seconds, const struct channe
         res.settle_ns = now - t0;
     }
     res.final_drift_ppb = info.scaling_ppb;
+    if (now >= t0 + (int64_t)f->reader_skip_at_s * NS_PER_S &&
+        llabs(info.scaling_ppb - (int64_t)(ppm * 1000)) > res.max_ratio_ppb)
+      res.max_ratio_ppb = llabs(info.scaling_ppb - (int64_t)(ppm * 1000));
+    res.latency_steps = info.latency_steps;
+    res.gap_frames = info.gap_frames;
     res.final_err_ns = (int64_t)smoothed;
     /* The resampler gives exactly what is asked and takes all it is given. */
     assert_int_equal(t.resampler_input_dropped, 0);
@@ -251,7 +268,7 @@ static void drift_zero_does_not_wander(void **state)
  * the controller must never engage, so the ratio stays exactly nominal. */
 static void drift_zero_with_loss_and_stalls_does_not_engage(void **state)
 {
-  static const struct channel_faults bad = {5, 3, 40};
+  static const struct channel_faults bad = {5, 3, 40, 0, 0};
   struct run_result res;
   (void)state;
   res = run_faulty(0, 60, &bad);
@@ -259,6 +276,49 @@ static void drift_zero_with_loss_and_stalls_does_not_engage(void **state)
                 (double)res.final_drift_ppb / 1000.0, (unsigned long long)res.ratio_updates);
   assert_int_equal(res.final_drift_ppb, 0);
   assert_int_equal(res.ratio_updates, 0);
+}
+
+/* Matched clocks, and the reader misses 30 ms of reads at 10 s (a late
+ * graph cycle): the 30 ms it did not take are a step, not drift. They are
+ * dropped at once (one latency step), the ratio never moves, the latency is
+ * back at its setpoint, and nothing is missing from the playback. */
+static void latency_step_is_dropped_not_drained(void **state)
+{
+  static const struct channel_faults step = {0, 0, 0, 10, 30};
+  struct run_result res;
+  (void)state;
+  res = run_faulty(0, 30, &step);
+  print_message("0 ppm, 30 ms reader stall at 10 s: %llu steps dropped, ratio at most %.1f ppm "
+                "from nominal, "
+                "%llu ratio changes, final error %.2f ms\n",
+                (unsigned long long)res.latency_steps, (double)res.max_ratio_ppb / 1000.0,
+                (unsigned long long)res.ratio_updates, (double)res.final_err_ns / 1e6);
+  assert_int_equal(res.latency_steps, 1);
+  assert_int_equal(res.ratio_updates, 0);
+  assert_int_equal(res.max_ratio_ppb, 0);
+  assert_true(llabs(res.final_err_ns) < 1500000);
+  assert_int_equal(res.gap_frames, 0);
+}
+
+/* The same step on a drifting stream (+500 ppm, locked by 40 s): the
+ * controller keeps its drift estimate through it (the ratio stays within
+ * 200 ppm of the drift, far from the 0.5 % clamp) and ends on the drift
+ * with the latency back at the setpoint. */
+static void latency_step_keeps_the_drift_estimate(void **state)
+{
+  static const struct channel_faults step = {0, 0, 0, 40, 30};
+  struct run_result res;
+  (void)state;
+  res = run_faulty(500, 90, &step);
+  print_message("+500 ppm, 30 ms reader stall at 40 s: %llu steps dropped, ratio at most %.1f ppm "
+                "from the drift, "
+                "final %+.1f ppm, final error %.2f ms\n",
+                (unsigned long long)res.latency_steps, (double)res.max_ratio_ppb / 1000.0,
+                (double)res.final_drift_ppb / 1000.0, (double)res.final_err_ns / 1e6);
+  assert_int_equal(res.latency_steps, 1);
+  assert_true(res.max_ratio_ppb < 200000);
+  assert_true(fabs((double)res.final_drift_ppb / 1000.0 - 500) < 20.0);
+  assert_true(llabs(res.final_err_ns) < 1500000);
 }
 
 /* 48 kHz sender (PT 96) into a 44.1 kHz receiver: the 1 kHz sine comes out
@@ -308,6 +368,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(drift_zero_does_not_wander),
       cmocka_unit_test(drift_zero_with_loss_and_stalls_does_not_engage),
+      cmocka_unit_test(latency_step_is_dropped_not_drained),
+      cmocka_unit_test(latency_step_keeps_the_drift_estimate),
       cmocka_unit_test(drift_plus_500_ppm_converges),
       cmocka_unit_test(drift_minus_500_ppm_converges),
       cmocka_unit_test(drift_plus_1000_ppm_converges),
