@@ -38,7 +38,7 @@
   X(INT, drift_saturated) X(UINT, memory_bytes) X(UINT, fec_recovered)                           \
   X(UINT, fec_unrecoverable) X(UINT, fec_repair_received) X(UINT, fec_repair_dropped)           \
   X(INT, e2e_latency_ns) X(INT, rtt_ns) X(UINT, plc_frames) X(UINT, fec_inband_frames)          \
-  X(UINT, dtx_frames)
+  X(UINT, dtx_frames) X(UINT, latency_steps)
 
 #define STATS_RECEIVER_FIELDS(X)                                                                 \
   X(SIZE, struct_size) X(UINT, datagrams) X(UINT, bad_packets) X(UINT, unknown_payload_type) X(UINT, rate_mismatch)   \

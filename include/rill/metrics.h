@@ -66,6 +66,10 @@ struct rill_session_metrics {
   uint64_t plc_frames;        /* concealed by libopus packet-loss concealment */
   uint64_t fec_inband_frames; /* decoded from the next packet's in-band FEC */
   uint64_t dtx_frames;        /* the sender's DTX pauses (not loss), concealed */
+  /* Appended in 0.2: times the latency stepped up by more than 10 ms (the
+   * reader missed a cycle) and the excess was dropped at once rather than
+   * played out at a shifted pitch. */
+  uint64_t latency_steps;
 };
 
 struct rill_receiver_metrics {

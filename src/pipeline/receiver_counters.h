@@ -62,7 +62,7 @@
   X(plc_frames, PUBLIC_SESSION, "Opus: lost audio concealed by libopus PLC (reader)")        \
   X(fec_inband_frames, PUBLIC_SESSION, "Opus: lost audio decoded from in-band FEC (reader)") \
   X(dtx_frames, PUBLIC_SESSION, "Opus: the sender's DTX silences, concealed (reader)")      \
-  X(latency_steps, INTERNAL, "latency steps dropped at once, not drained by resampling (reader)")
+  X(latency_steps, PUBLIC_SESSION, "latency steps dropped at once, not drained by resampling (reader)")
 
 #define SESSION_COUNTER_MAP(X) SESSION_NET_COUNTER_MAP(X) SESSION_RT_COUNTER_MAP(X)
 
