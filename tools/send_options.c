@@ -5,6 +5,7 @@
  */
 #include "send_options.h"
 
+#include <rill/discovery.h>
 #include <string.h>
 
 #include "tool_common.h"
@@ -74,7 +75,7 @@ static const struct opt_spec rows[] = {
     {"verbose", 'v', ROW(verbose, COUNT),
      .help = "progress and stats every period on stderr (-vv: debug log)"},
     {"announce", 0, ROW(announce, STRING), .metavar = "sap://ADDR:PORT",
-     .bare = "sap://224.2.127.254:9875",
+     .bare = RILL_SAP_DEFAULT_URI,
      .help = "announce the stream by SAP every 5 s, and delete it at exit, so that PipeWire's "
              "module-rtp-source, PulseAudio's module-rtp-recv and rill-recv --sap play it "
              "(PulseAudio: payload types 10, 11, 127 only). Alone: RFC 2974's "

@@ -308,7 +308,6 @@ int udp_port_start(struct rill_udp_port *port, rill_udp_datagram_cb cb, void *us
   err = uv_poll_start(&port->poll, UV_READABLE, on_readable);
   if (err)
     return map_uv_error(err);
-  port->receiving = true;
   return RILL_OK;
 }
 

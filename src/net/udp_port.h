@@ -66,7 +66,6 @@ struct rill_udp_port {
   uint32_t spares;
   uint32_t batch;
   int64_t retry_ns;
-  bool receiving;
   bool paused;
   bool held;                                         /* paused by the owner: see udp_port_hold */
   bool closed;
