@@ -26,7 +26,7 @@
  *
  * Memory: RTCP state is part of the session slot; datagrams come from the
  * control port's budget like any other; reports are composed on the stack
- * and sent at once (uv_udp_try_send copies them to the kernel).
+ * and sent at once (udp_port_send: a non-blocking sendto copies them to the kernel).
  */
 #include <rill/status.h>
 #include <string.h>
