@@ -147,6 +147,19 @@ OUT=$("$WAVCHECK" --raw --rate 44100 --channels 2 --freq 440 - < "$TMP/sig.raw" 
   note_fail "wavcheck on stdin failed: $OUT"
 expect frames == 88210
 
+# --- a phase jump (a sound server that skipped a cycle) ---------------------------
+# Two 1.37 s tones back to back: 602.8 cycles each, so the sine's phase jumps
+# by 0.2 of a period at the seam. A 2.5 s reference cannot match across it;
+# its first second matches one side exactly (--ref-duration).
+gen --raw --channels 1 --duration 1.37 -o "$TMP/half.raw"
+cat "$TMP/half.raw" "$TMP/half.raw" > "$TMP/jump.raw"
+gen --channels 1 --duration 2.5 -o "$TMP/ref-mono.wav"
+check 1 --raw --rate 44100 --channels 1 "$TMP/jump.raw" --ref "$TMP/ref-mono.wav" --min-snr 25
+check 0 --raw --rate 44100 --channels 1 "$TMP/jump.raw" --ref "$TMP/ref-mono.wav" --min-snr 90 \
+  --ref-duration 1
+expect ref_frames == 44101 # from its signal start: the sine's frame 0 is a zero
+check 2 "$TMP/jump.raw" --raw --rate 44100 --channels 1 --ref-duration 1
+
 # --- usage errors exit 2 ----------------------------------------------------------
 "$WAVGEN" --duration 2 --bogus > /dev/null 2>&1
 [ $? = 2 ] || note_fail "wavgen with an unknown option must exit 2"

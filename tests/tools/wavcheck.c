@@ -90,6 +90,7 @@ struct wc_opts {
   double min_snr_db;
   int have_min_snr;
   double lag_window_s;
+  double ref_duration_s; /* 0 = the whole reference */
   int gain_fit;
   int ignore_gaps;
   long long min_frames; /* -1 = unchecked */
@@ -140,6 +141,9 @@ static void usage(FILE *f)
     "      --ref-channel N       reference channel (default: --channel)\n"
     "      --align-channel N     find the lag on channel N of both files\n"
     "                            (default: the analysed channels)\n"
+    "      --ref-duration SEC    use only the reference's first SEC seconds (from\n"
+    "                            its signal start): the SNR of the best-matching\n"
+    "                            stretch of that length\n"
     "      --lag-window SEC      search lags within +-SEC (default 2; at most\n"
     "                            2^20 frames, about 23 s at 44.1 kHz)\n"
     "      --min-snr DB          SNR against the aligned reference at least DB\n"
@@ -195,7 +199,7 @@ static int parse_args(int argc, char **argv, struct wc_opts *o)
   enum {
     OPT_RAW = 256, OPT_RATE, OPT_CHANNELS, OPT_CHANNEL, OPT_SKIP, OPT_THRESHOLD,
     OPT_FREQ, OPT_FREQ_TOL, OPT_MIN_FRAMES, OPT_MAX_FRAMES, OPT_MAX_GAP, OPT_MIN_RMS,
-    OPT_REF, OPT_REF_CHANNEL, OPT_ALIGN_CHANNEL, OPT_LAG_WINDOW, OPT_MIN_SNR,
+    OPT_REF, OPT_REF_CHANNEL, OPT_ALIGN_CHANNEL, OPT_LAG_WINDOW, OPT_REF_DURATION, OPT_MIN_SNR,
     OPT_NO_GAIN, OPT_IGNORE_GAPS, OPT_EXPECT_LAG, OPT_LAG_TOL
   };
   static const struct option longopts[] = {
@@ -215,6 +219,7 @@ static int parse_args(int argc, char **argv, struct wc_opts *o)
     {"ref-channel", required_argument, NULL, OPT_REF_CHANNEL},
     {"align-channel", required_argument, NULL, OPT_ALIGN_CHANNEL},
     {"lag-window", required_argument, NULL, OPT_LAG_WINDOW},
+    {"ref-duration", required_argument, NULL, OPT_REF_DURATION},
     {"min-snr", required_argument, NULL, OPT_MIN_SNR},
     {"no-gain-fit", no_argument, NULL, OPT_NO_GAIN},
     {"ignore-gaps", no_argument, NULL, OPT_IGNORE_GAPS},
@@ -317,6 +322,11 @@ static int parse_args(int argc, char **argv, struct wc_opts *o)
       }
       have_lag_window = 1;
       break;
+    case OPT_REF_DURATION:
+      if (parse_double("--ref-duration", optarg, 0.001, 600.0, &o->ref_duration_s) != 0) {
+        return -1;
+      }
+      break;
     case OPT_MIN_SNR:
       if (parse_double("--min-snr", optarg, -WC_SNR_CAP_DB, WC_SNR_CAP_DB, &o->min_snr_db) != 0) {
         return -1;
@@ -368,10 +378,10 @@ static int parse_args(int argc, char **argv, struct wc_opts *o)
   }
   if (o->ref_path == NULL && (o->have_min_snr || o->have_expect_lag || o->ignore_gaps ||
                               o->ref_channel >= 0 || o->align_channel >= 0 ||
-                              have_lag_window || !o->gain_fit)) {
+                              have_lag_window || o->ref_duration_s > 0.0 || !o->gain_fit)) {
     fprintf(stderr,
             "wavcheck: --min-snr, --expect-lag, --ignore-gaps, --ref-channel, "
-            "--align-channel, --lag-window and --no-gain-fit need --ref\n");
+            "--align-channel, --lag-window, --ref-duration and --no-gain-fit need --ref\n");
     return -1;
   }
   int need_raw_format = o->raw || is_raw_path(o->path) ||
@@ -921,7 +931,7 @@ int main(int argc, char **argv)
         goto out;
       }
     }
-    const long long nr = ref.frames;
+    long long nr = ref.frames;
 
     /* Reference signal start on the align channel: the correlation segment starts
      * there, and with --skip-leading-silence the search is centred on the
@@ -933,6 +943,12 @@ int main(int argc, char **argv)
     long long x_first = 0;
     while (x_first < nx && fabs(xa[x_first]) <= o.threshold) {
       x_first++;
+    }
+    if (o.ref_duration_s > 0.0 && ref_first < nr) {
+      long long keep = llround(o.ref_duration_s * (double)ref.rate);
+      if (nr - ref_first > keep) {
+        nr = ref_first + keep;
+      }
     }
     printf("ref_file=%s\n", o.ref_path);
     printf("ref_frames=%lld\n", nr);
