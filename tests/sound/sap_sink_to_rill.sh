@@ -81,9 +81,10 @@ between "packets of an unknown payload type" "$(json_last unknown_payload_type "
 
 timeout -k 5 30 "$wavgen" -o "$tmp/ref.wav" --rate 48000 --channels 2 --duration 3 --freq 440 \
   --amp 0.5
+# SNR over the best 1 s: see check_tone in sound_lib.sh.
 for ch in 0 1; do
   check "ch$ch" "$wavcheck" "$tmp/out.wav" --channel "$ch" --skip-leading-silence \
-    --freq 440 --freq-tol 2 --max-gap-frames 2 --ref "$tmp/ref.wav" --min-snr 25
+    --freq 440 --freq-tol 2 --max-gap-frames 2 --ref "$tmp/ref.wav" --ref-duration 1 --min-snr 25
   between "non-silent frames (channel $ch)" "$(value signal_frames "$tmp/ch$ch.txt")" \
     $((3 * 48000)) $((40 * 48000))
 done
