@@ -121,6 +121,7 @@ static void try_start(struct rill_depacketizer *d)
   /* Play from the oldest packet: nothing received is skipped, and the
    * latency starts between the target and the target plus one packet. */
   d->started = true;
+  d->stats.starts++;
   d->next_ts = head->timestamp;
 }
 

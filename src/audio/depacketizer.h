@@ -48,6 +48,7 @@ struct rill_depacketizer_stats {
   uint64_t gap_frames;       /* frames of silence played while started */
   uint64_t underruns;        /* queue ran dry while playing */
   uint64_t resyncs;          /* timestamp jumps that restarted playback */
+  uint64_t starts;           /* playback (re)started, primed at the target */
   uint64_t packets_stale;    /* dropped because the queue held too much audio */
   uint64_t latency_trims;    /* times the play position jumped forward to the target */
   /* Opus only. */

@@ -120,6 +120,13 @@ int latctl_init(struct rill_latctl *ctl, int64_t target_ns,
   return RILL_OK;
 }
 
+void latctl_retarget(struct rill_latctl *ctl, int64_t target_ns)
+{
+  ctl->target_ns = target_ns;
+  ctl->started = false;
+  ctl->scaling = 1.0 + ctl->integral;
+}
+
 static double clamp(double x, double lo, double hi)
 {
   return x < lo ? lo : x > hi ? hi : x;

@@ -85,6 +85,15 @@ int latctl_init(struct rill_latctl *ctl, int64_t target_ns,
                 const struct rill_latctl_params *params);
 
 /*
+ * A new latency to hold (playback primed again after running dry): the
+ * filters start over at the next measurement, the drift estimate, the
+ * bandwidth and the hold are kept, and the scaling becomes the drift
+ * estimate alone (no proportional term from errors against the old
+ * target). O(1). Thread role: owner (real-time reader).
+ */
+void latctl_retarget(struct rill_latctl *ctl, int64_t target_ns);
+
+/*
  * Feed one latency measurement `latency_ns` (queued audio, ns) taken at
  * `now_ns` (any monotonic clock, ns) and get the scaling to give the
  * resampler: above 1 consumes input faster (the queue is too long), below 1

@@ -306,6 +306,8 @@ static void start_playback(struct rsession *s, const struct rill_receiver_params
     depack_set_max_latency(&rt->depack,
                            target + ns_to_frames(p->latency_tolerance_ns, s->enc.rate_hz));
   rt->setpoint_ns = 0;
+  rt->setpoint_start = 0;
+  rt->latctl_ready = false;
   rt->learn_sum = 0;
   rt->learn_count = 0;
   rt->measured_latency_ns = 0;
@@ -323,6 +325,14 @@ static void start_playback(struct rsession *s, const struct rill_receiver_params
  * warp the audio; the controller takes over once the smoothed latency
  * leaves the dead band around it. A step up beyond LATENCY_STEP_NS is
  * dropped from the queue instead, unseen by the controller.
+ *
+ * Playback that ran dry (a DTX pause, a muted sender, an underrun) or
+ * resynced primes again at the target, give or take a packet: a new
+ * latency, not drift, so it is learnt anew, and the controller keeps its
+ * drift estimate (latctl_retarget). Chasing the difference instead drove
+ * a matched-clock Opus DTX stream to the 0.5 % clamp. Talkspurts shorter
+ * than the learning second are never steered: each one starts at the
+ * target, so drift cannot accumulate.
  */
 static void steer(struct rsession *s, struct rsession_reader *rd, int64_t latency_ns,
                   int64_t now_ns)
@@ -332,6 +342,13 @@ static void steer(struct rsession *s, struct rsession_reader *rd, int64_t latenc
   int64_t lo = p->target_latency_ns / 2, hi = p->target_latency_ns + p->latency_tolerance_ns;
   double dt, alpha, scaling;
   uint64_t changes;
+  if (rt->setpoint_start != rt->depack.stats.starts) {
+    rt->setpoint_start = rt->depack.stats.starts;
+    rt->setpoint_ns = 0;
+    rt->learn_sum = 0;
+    rt->learn_count = 0;
+    rt->step_since_ns = 0;
+  }
   if (rt->setpoint_ns == 0) {
     /* Learn the latency to hold over the first second of playback: one
      * measurement alone may catch a burst or a late packet. */
@@ -345,7 +362,10 @@ static void steer(struct rsession *s, struct rsession_reader *rd, int64_t latenc
     rt->setpoint_ns = latency_ns < lo ? lo : latency_ns > hi && hi > lo ? hi : latency_ns;
     rt->smoothed_error_ns = 0;
     rt->last_measure_ns = now_ns;
-    latctl_init(&rt->latctl, rt->setpoint_ns, NULL);
+    if (rt->latctl_ready)
+      latctl_retarget(&rt->latctl, rt->setpoint_ns);
+    else
+      rt->latctl_ready = latctl_init(&rt->latctl, rt->setpoint_ns, NULL) == RILL_OK;
   }
   dt = (double)(now_ns - rt->last_measure_ns);
   rt->last_measure_ns = now_ns;

@@ -95,7 +95,11 @@ struct rsession_rt {
   bool active;                  /* playback set up (depacketizer initialised) */
   struct rill_depacketizer depack;
   struct rill_latctl latctl;
-  int64_t setpoint_ns;          /* latency held: learnt over the first second */
+  int64_t setpoint_ns;          /* latency held: learnt over the first second of
+                                   playback since it last primed */
+  uint64_t setpoint_start;      /* the depacketizer's start that setpoint_ns is for */
+  bool latctl_ready;            /* latctl initialised (its drift estimate is kept
+                                   across later setpoints) */
   double learn_sum;             /* measurements while learning it */
   uint32_t learn_count;
   int64_t learn_start_ns;

@@ -51,6 +51,10 @@ static void skip_under_tsan(void)
 #define READ_PERIODS 3000
 #define WRITE_PERIODS 1500
 #define PERIOD_NS (2 * INT64_C(1000000))
+/* The reader misses 60 ms once, after the drift controller has learned
+ * its setpoint (3 s in, learned over the first second): a latency step. */
+#define STALL_AT_PERIOD 1500
+#define STALL_NS (60 * INT64_C(1000000))
 
 static int64_t now_ns(void)
 {
@@ -231,6 +235,11 @@ static void *reader_thread(void *arg)
       if (fabs(j->buf[k]) > j->peak)
         j->peak = fabs(j->buf[k]);
     next += PERIOD_NS;
+    /* A missed graph cycle: the reader resumes from now, as a sound card
+     * that underran does; the audio it did not take stays queued, a step
+     * that the next reads drop from the queue (under the guard). */
+    if (i == STALL_AT_PERIOD)
+      next = now_ns() + STALL_NS;
     sleep_until(next);
   }
   rt_guard_counts(&j->counts);
@@ -249,6 +258,7 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
   struct traffic fec_sender, plain_sender;
   struct reader_job j;
   uint16_t fec_port = 0, repair_port = 0, plain_port = 0, ctl_port = 0;
+  uint64_t steps = 0;
   char src_uri[64], rpr_uri[64], plain_uri[64], ctl_uri[64];
   size_t n = 0, i;
   bool drift_engaged = false;
@@ -306,10 +316,14 @@ static void receiver_read_makes_no_syscall_and_no_allocation(void **state)
   assert_int_equal(n, 2);
   assert_true(m.packets_played > 1000);
   assert_true(m.fec_repair_received > 100);
-  for (i = 0; i < n; i++)
+  for (i = 0; i < n; i++) {
     if (sessions[i].drift_ppb != 0)
       drift_engaged = true;
+    steps += sessions[i].latency_steps;
+  }
   assert_true(drift_engaged);
+  /* The stall's step was dropped on the reader, in each session. */
+  assert_true(steps >= n);
   assert_true(j.peak > 0.2);
   /* RTCP ran alongside: reports in and out, latency from the play position. */
   assert_true(m.rtcp_received > 0);
@@ -401,7 +415,7 @@ static void receiver_read_opus_makes_no_syscall_and_no_allocation(void **state)
   struct reader_job j;
   uint16_t port = 0, ctl_port = 0;
   char relay_uri[64], direct_uri[64], ctl_uri[64];
-  uint64_t concealed = 0, dtx = 0;
+  uint64_t concealed = 0, dtx = 0, steps = 0;
   size_t n = 0, i;
   pthread_t t;
   (void)state;
@@ -461,10 +475,12 @@ static void receiver_read_opus_makes_no_syscall_and_no_allocation(void **state)
   for (i = 0; i < n; i++) {
     concealed += sessions[i].plc_frames + sessions[i].fec_inband_frames;
     dtx += sessions[i].dtx_frames;
+    steps += sessions[i].latency_steps;
   }
   assert_true(atomic_load(&relay.dropped) > 5);
   assert_true(concealed > 0);
   assert_true(dtx > 0);
+  assert_true(steps >= 1); /* the stall's, dropped on the reader */
   assert_true(j.peak > 0.2);
 
   free(j.buf);

@@ -118,6 +118,7 @@ struct run_result {
                               on (from the start without one) */
   uint64_t latency_steps;  /* steps dropped at once */
   uint64_t gap_frames;     /* silence played for missing audio */
+  uint64_t underruns;      /* times playback ran dry */
 };
 
 /* Run `seconds` of simulated time with the sender `ppm` fast. */
@@ -133,20 +134,25 @@ struct channel_faults {
    * not take stays queued, a step up of the latency. */
   int reader_skip_at_s;
   int reader_skip_ms;
+  /* Talkspurts: the sender sends for talk_ms, then nothing for pause_ms
+   * (DTX, a muted source), longer than the queue: playback runs dry and
+   * primes again when the next talkspurt comes. */
+  int talk_ms;
+  int pause_ms;
 };
 
 static struct run_result run_faulty(double ppm, int seconds, const struct channel_faults *f);
 
 static struct run_result run(double ppm, int seconds)
 {
-  static const struct channel_faults none = {0, 0, 0, 0, 0};
+  static const struct channel_faults none = {0, 0, 0, 0, 0, 0, 0};
   return run_faulty(ppm, seconds, &none);
 }
 
 static struct run_result run_faulty(double ppm, int seconds, const struct channel_faults *f)
 {
   struct sim s;
-  struct run_result res = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+  struct run_result res = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   struct rtp_encoding enc = {10, RTP_FMT_S16BE, 44100, 2};
   int64_t t0 = 1000 * NS_PER_S, now, next_packet;
   double packet_period_ns = 5e6 * 220.0 / 220.5 / (1.0 + ppm * 1e-6);
@@ -170,7 +176,9 @@ static struct run_result run_faulty(double ppm, int seconds, const struct channe
         if (arrival - t0 >= period && into < (int64_t)f->stall_ms * NS_PER_MS)
           arrival += (int64_t)f->stall_ms * NS_PER_MS - into;
       }
-      if (f->loss_pct == 0 || next_rand(&s) % 100 >= f->loss_pct)
+      bool paused = f->pause_ms > 0 && (next_packet - t0) / NS_PER_MS %
+                                               (f->talk_ms + f->pause_ms) >= f->talk_ms;
+      if (!paused && (f->loss_pct == 0 || next_rand(&s) % 100 >= f->loss_pct))
         send_packet(&s, k, arrival);
       k++;
       next_packet = t0 + (int64_t)((double)k * packet_period_ns);
@@ -198,6 +206,7 @@ static struct run_result run_faulty(double ppm, int seconds, const struct channe
       res.max_ratio_ppb = llabs(info.scaling_ppb - (int64_t)(ppm * 1000));
     res.latency_steps = info.latency_steps;
     res.gap_frames = info.gap_frames;
+    res.underruns = info.underruns;
     res.final_err_ns = (int64_t)smoothed;
     /* The resampler gives exactly what is asked and takes all it is given. */
     assert_int_equal(t.resampler_input_dropped, 0);
@@ -268,7 +277,7 @@ static void drift_zero_does_not_wander(void **state)
  * the controller must never engage, so the ratio stays exactly nominal. */
 static void drift_zero_with_loss_and_stalls_does_not_engage(void **state)
 {
-  static const struct channel_faults bad = {5, 3, 40, 0, 0};
+  static const struct channel_faults bad = {5, 3, 40, 0, 0, 0, 0};
   struct run_result res;
   (void)state;
   res = run_faulty(0, 60, &bad);
@@ -284,7 +293,7 @@ static void drift_zero_with_loss_and_stalls_does_not_engage(void **state)
  * back at its setpoint, and nothing is missing from the playback. */
 static void latency_step_is_dropped_not_drained(void **state)
 {
-  static const struct channel_faults step = {0, 0, 0, 10, 30};
+  static const struct channel_faults step = {0, 0, 0, 10, 30, 0, 0};
   struct run_result res;
   (void)state;
   res = run_faulty(0, 30, &step);
@@ -306,7 +315,7 @@ static void latency_step_is_dropped_not_drained(void **state)
  * with the latency back at the setpoint. */
 static void latency_step_keeps_the_drift_estimate(void **state)
 {
-  static const struct channel_faults step = {0, 0, 0, 40, 30};
+  static const struct channel_faults step = {0, 0, 0, 40, 30, 0, 0};
   struct run_result res;
   (void)state;
   res = run_faulty(500, 90, &step);
@@ -319,6 +328,43 @@ static void latency_step_keeps_the_drift_estimate(void **state)
   assert_true(res.max_ratio_ppb < 200000);
   assert_true(fabs((double)res.final_drift_ppb / 1000.0 - 500) < 20.0);
   assert_true(llabs(res.final_err_ns) < 1500000);
+}
+
+/* Matched clocks, and the sender pauses for 400 ms every 800 ms (Opus
+ * DTX does). Each talkspurt primes playback anew at the target, give or
+ * take a packet: a new latency, not drift. The controller must not chase
+ * the difference (it used to, to its 0.5 % clamp). */
+static void talkspurts_are_not_drift(void **state)
+{
+  static const struct channel_faults dtx = {0, 0, 0, 0, 0, 400, 400};
+  struct run_result res;
+  (void)state;
+  res = run_faulty(0, 30, &dtx);
+  print_message("0 ppm, 400 ms talkspurts: %llu underruns, ratio %+.1f ppm, %llu ratio changes\n",
+                (unsigned long long)res.underruns, (double)res.final_drift_ppb / 1000.0,
+                (unsigned long long)res.ratio_updates);
+  assert_true(res.underruns >= 30);
+  assert_int_equal(res.final_drift_ppb, 0);
+  assert_int_equal(res.ratio_updates, 0);
+  assert_int_equal(res.latency_steps, 0);
+}
+
+/* A drifting stream (+500 ppm) in talkspurts of 10 s with 300 ms pauses:
+ * the drift is still found (the estimate is kept across talkspurts, each
+ * of which learns its own setpoint for a second first). Talkspurts so
+ * short that the latency cannot leave the dead band in one are never
+ * steered, and need not be: each starts at the target. */
+static void drift_is_found_across_talkspurts(void **state)
+{
+  static const struct channel_faults spurts = {0, 0, 0, 0, 0, 10000, 300};
+  struct run_result res;
+  (void)state;
+  res = run_faulty(500, 90, &spurts);
+  print_message("+500 ppm, 10 s talkspurts: %llu underruns, final ratio %+.1f ppm\n",
+                (unsigned long long)res.underruns, (double)res.final_drift_ppb / 1000.0);
+  assert_true(res.underruns >= 8);
+  assert_true(fabs((double)res.final_drift_ppb / 1000.0 - 500) < 20.0);
+  assert_int_equal(res.latency_steps, 0);
 }
 
 /* 48 kHz sender (PT 96) into a 44.1 kHz receiver: the 1 kHz sine comes out
@@ -370,6 +416,8 @@ int main(void)
       cmocka_unit_test(drift_zero_with_loss_and_stalls_does_not_engage),
       cmocka_unit_test(latency_step_is_dropped_not_drained),
       cmocka_unit_test(latency_step_keeps_the_drift_estimate),
+      cmocka_unit_test(talkspurts_are_not_drift),
+      cmocka_unit_test(drift_is_found_across_talkspurts),
       cmocka_unit_test(drift_plus_500_ppm_converges),
       cmocka_unit_test(drift_minus_500_ppm_converges),
       cmocka_unit_test(drift_plus_1000_ppm_converges),
