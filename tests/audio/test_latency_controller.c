@@ -280,6 +280,38 @@ static void latctl_relocks_after_latency_jump(void **state)
 }
 
 /* Same inputs, same outputs; time that does not advance changes nothing. */
+/* A new target after +500 ppm was found (playback primed again): the
+ * drift estimate is kept and is the whole output at first (no
+ * proportional kick from the error against the old target), the
+ * filters start at the first measurement, and held at the new target the
+ * output stays exactly on the drift. */
+static void latctl_retarget_keeps_the_drift_estimate(void **state)
+{
+  struct rill_latctl ctl;
+  struct sim_result r;
+  struct rill_latctl_state st;
+  struct sim_config cfg = {500, true, 120.0, 0, 0};
+  int64_t t0 = (int64_t)200 * 1000000000, t, new_target = TARGET_NS + 7 * 1000000;
+  double drift, s;
+  (void)state;
+  assert_int_equal(latctl_init(&ctl, TARGET_NS, NULL), RILL_OK);
+  simulate(&cfg, &ctl, &r);
+  drift = r.st.drift_estimate;
+  assert_true(fabs(drift - 500e-6) < 20e-6);
+  latctl_retarget(&ctl, new_target);
+  latctl_state(&ctl, &st);
+  assert_int_equal(st.target_ns, new_target);
+  assert_true(st.drift_estimate == drift);
+  assert_true(st.scaling == 1.0 + drift);
+  /* The first measurement only starts the filters. */
+  assert_true(latctl_update(&ctl, new_target, t0) == 1.0 + drift);
+  /* Ten seconds held at the new target: the output stays the drift. */
+  for (t = 1; t <= 1000; t++) {
+    s = latctl_update(&ctl, new_target, t0 + t * 10000000);
+    assert_true(fabs(s - 1.0 - drift) < 1e-9);
+  }
+}
+
 static void latctl_is_deterministic(void **state)
 {
   struct rill_latctl a, b;
@@ -346,6 +378,7 @@ int main(void)
       cmocka_unit_test(latctl_follows_slow_sender_1000ppm),
       cmocka_unit_test(latctl_reports_saturation),
       cmocka_unit_test(latctl_relocks_after_latency_jump),
+      cmocka_unit_test(latctl_retarget_keeps_the_drift_estimate),
       cmocka_unit_test(latctl_is_deterministic),
       cmocka_unit_test(latctl_rejects_bad_params),
   };
