@@ -42,10 +42,14 @@ pa_record_start() {
   timeout -k 5 -s INT 120 parecord -d null.monitor --rate 44100 --channels 2 \
     --format s16le --file-format=wav "$1" >"$tmp/parecord.log" 2>&1 &
   rec_pid=$!
+  rec_file=$1
   pids+=("$rec_pid")
 }
 
+# pa_record_stop: stop parecord once it holds what was played before the
+# call.
 pa_record_stop() {
+  record_catch_up "$rec_file" $((44100 * 4))
   kill -INT "$rec_pid" 2>/dev/null || true
   wait "$rec_pid" 2>/dev/null || true
 }

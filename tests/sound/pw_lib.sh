@@ -185,13 +185,16 @@ pw_record_start() {
   timeout -k 5 -s INT 120 "${RT[@]}" pw-record -P "{ node.name = rec $PW_NODE_PROPS }" --rate 48000 \
     --channels 2 --format s16 "$1" >"$tmp/pw-record.log" 2>&1 &
   rec_pid=$!
+  rec_file=$1
   pids+=("$rec_pid")
   pw_link null-sink:monitor_FL rec:input_FL
   pw_link null-sink:monitor_FR rec:input_FR
 }
 
-# pw_record_stop: stop pw-record (SIGINT: it finishes the file).
+# pw_record_stop: stop pw-record (SIGINT: it finishes the file) once it
+# holds what was played before the call.
 pw_record_stop() {
+  record_catch_up "$rec_file" $((48000 * 4))
   kill -INT "$rec_pid" 2>/dev/null || true
   wait "$rec_pid" 2>/dev/null || true
 }

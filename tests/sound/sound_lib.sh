@@ -36,6 +36,17 @@ wait_log() {
   fail "no '$2' in $1 after $3 s"
 }
 
+# record_catch_up FILE BYTES_PER_SECOND: before a monitor recording is
+# stopped, let it grow by 0.3 s of audio from now, so that what was played
+# before the call is in it: the recorder runs a graph cycle or two behind
+# the player, more on a loaded machine (a recording stopped right after
+# rill-recv exited once lacked the tone's last 20 ms).
+record_catch_up() {
+  local size
+  size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+  wait_size "$1" $((size + $2 * 3 / 10)) 10
+}
+
 # wait_size FILE BYTES SECONDS: wait until FILE holds at least BYTES.
 wait_size() {
   local _
