@@ -93,11 +93,12 @@ static void warn_saturated(struct rill_receiver *r, int64_t now_ns)
     if (atomic_load_explicit(&s->state, memory_order_relaxed) == SLOT_ACTIVE &&
         atomic_load_explicit(&s->saturated, memory_order_relaxed)) {
       if (ratelimit_allow(&r->saturation_warn, now_ns, &suppressed))
+        /* Not the ratio applied now: the reader applies the controller's
+         * output at most every 100 ms, so it may not be there yet. */
         RILL_LOG(RILL_LOG_WARN, "receiver",
                  "session ssrc %08x: clock drift beyond what resampling compensates "
-                 "(ratio %+lld ppm, at its limit); latency will wander",
-                 s->ssrc,
-                 (long long)(atomic_load_explicit(&s->scaling_ppb, memory_order_relaxed) / 1000));
+                 "(the drift controller is at its limit); latency will wander",
+                 s->ssrc);
       return;
     }
   }
