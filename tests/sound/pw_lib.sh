@@ -179,7 +179,9 @@ pw_unlink() {
 }
 
 # pw_record_start FILE: record the null sink's monitor at 48 kHz stereo
-# s16 with pw-record (node "rec") until pw_record_stop. Sets rec_pid.
+# s16 with pw-record (node "rec") until pw_record_stop, and return once
+# the recording has run 0.3 s with its links in place (a link is active a
+# cycle or more after pw-link returns). Sets rec_pid.
 pw_record_start() {
   need pw-record
   timeout -k 5 -s INT 120 "${RT[@]}" pw-record -P "{ node.name = rec $PW_NODE_PROPS }" --rate 48000 \
@@ -189,6 +191,7 @@ pw_record_start() {
   pids+=("$rec_pid")
   pw_link null-sink:monitor_FL rec:input_FL
   pw_link null-sink:monitor_FR rec:input_FR
+  record_catch_up "$1" $((48000 * 4))
 }
 
 # pw_record_stop: stop pw-record (SIGINT: it finishes the file) once it

@@ -6,9 +6,10 @@
 #
 # mode tone: rill-send sends a 3 s, 440 Hz tone; the null sink's monitor,
 #   recorded with pw-record at 48 kHz, carries it on both channels:
-#   440 +-2 Hz, 3 s (+-10 ms) of signal, no gap, SNR >= 25 dB (the 44.1 ->
+#   440 +-2 Hz, 3 s (-25/+10 ms) of signal, no gap, SNR >= 25 dB (the 44.1 ->
 #   48 kHz fractional-lag bound: see source_tone.sh); rill-recv exits 0
-#   (--oneshot) with every packet played and none lost or late.
+#   (--oneshot) with every packet played, none lost or late, no latency
+#   step dropped.
 # mode server-restart: while rill-recv plays a live stream, the daemon is
 #   killed (SIGKILL): rill-recv says so in one line and keeps running; the
 #   daemon is started again: rill-recv reconnects (one line), and once its
@@ -98,10 +99,14 @@ wait "$recv_pid" || rc=$?
 cat "$tmp/recv.log"
 [ "$rc" -eq 0 ] || fail "rill-recv exited $rc"
 pw_record_stop
-check_tone "$tmp/rec.wav" "$tmp/ref48.wav" 440 25 $((144000 - 480)) $((144000 + 480))
-# rill-send's count is taken before its last, partly filled packet.
+# rill played every packet (rill-send's count is taken before its last,
+# partly filled packet), none lost or late, and dropped no latency step.
 between "packets played" "$(json_last packets_played "$tmp/stats.jsonl")" "$sent" $((sent + 1))
 between "packets lost" "$(json_last packets_lost "$tmp/stats.jsonl")" 0 0
 between "packets late" "$(json_last packets_late "$tmp/stats.jsonl")" 0 0
+grep -q '"latency_steps":[1-9]' "$tmp/stats.jsonl" && fail "a latency step was dropped"
+# The recording: 3 s of tone, less at most 25 ms (about a graph cycle; see
+# record_catch_up), no more than 10 ms over.
+check_tone "$tmp/rec.wav" "$tmp/ref48.wav" 440 25 $((144000 - 1200)) $((144000 + 480))
 pw_stop
 echo "PASS: rill-send -> rill-recv -o pipewire:// -> null sink: the tone, whole"
