@@ -279,7 +279,6 @@ static void latctl_relocks_after_latency_jump(void **state)
   assert_true(r.reconverged_s >= 0 && r.reconverged_s <= CONVERGE_WITHIN_S);
 }
 
-/* Same inputs, same outputs; time that does not advance changes nothing. */
 /* A new target after +500 ppm was found (playback primed again): the
  * drift estimate is kept and is the whole output at first (no
  * proportional kick from the error against the old target), the
@@ -312,6 +311,7 @@ static void latctl_retarget_keeps_the_drift_estimate(void **state)
   }
 }
 
+/* Same inputs, same outputs; time that does not advance changes nothing. */
 static void latctl_is_deterministic(void **state)
 {
   struct rill_latctl a, b;

@@ -47,9 +47,7 @@ pa_record_start() {
 }
 
 # pa_record_stop: stop parecord once it holds what was played before the
-# call.
+# call (record_stop).
 pa_record_stop() {
-  record_catch_up "$rec_file" $((44100 * 4))
-  kill -INT "$rec_pid" 2>/dev/null || true
-  wait "$rec_pid" 2>/dev/null || true
+  record_stop $((44100 * 4))
 }

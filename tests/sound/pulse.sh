@@ -57,12 +57,12 @@ if [ "$mode" = send-monitor ]; then
 fi
 
 # recv-server-restart: drift compensation off, as in recv_pipewire.sh.
+extra=()
+[ "$mode" = recv-server-restart ] && extra=(--no-drift-compensation)
 # A 100 ms device buffer, not the default 20 ms: under TSan rill-recv's
 # writes can come that late, and PulseAudio then plays zeros in place of
 # the late audio (seen once under TSan: a 2.6 ms run of zeros in the
 # recording, the tone's length unchanged). The path tested is the same.
-extra=()
-[ "$mode" = recv-server-restart ] && extra=(--no-drift-compensation)
 timeout -k 5 60 "${RT[@]}" "$recv" -s rtp://127.0.0.1:0 --port-file "$tmp/port" \
   -o pulse://null --io-latency 100ms --target-latency 200ms --oneshot --session-timeout 500ms \
   "${extra[@]}" \

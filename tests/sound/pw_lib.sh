@@ -194,12 +194,10 @@ pw_record_start() {
   record_catch_up "$1" $((48000 * 4))
 }
 
-# pw_record_stop: stop pw-record (SIGINT: it finishes the file) once it
-# holds what was played before the call.
+# pw_record_stop: stop pw-record once it holds what was played before the
+# call (record_stop).
 pw_record_stop() {
-  record_catch_up "$rec_file" $((48000 * 4))
-  kill -INT "$rec_pid" 2>/dev/null || true
-  wait "$rec_pid" 2>/dev/null || true
+  record_stop $((48000 * 4))
 }
 
 # pw_test_tone: the context.objects entry of PipeWire's audiotestsrc as node

@@ -49,6 +49,14 @@ record_catch_up() {
   wait_size "$1" $((size + $2 * 3 / 10)) 10
 }
 
+# record_stop BYTES_PER_SECOND: stop the recorder $rec_pid (SIGINT: it
+# finishes the file) once $rec_file holds what was played before the call.
+record_stop() {
+  record_catch_up "$rec_file" "$1"
+  kill -INT "$rec_pid" 2>/dev/null || true
+  wait "$rec_pid" 2>/dev/null || true
+}
+
 # wait_size FILE BYTES SECONDS: wait until FILE holds at least BYTES.
 wait_size() {
   local _
