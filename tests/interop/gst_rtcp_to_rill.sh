@@ -25,14 +25,17 @@ for _ in $(seq 100); do [ "$(grep -c '' "$tmp/port" 2>/dev/null || echo 0)" -ge 
 [ "$(grep -c '' "$tmp/port" 2>/dev/null || echo 0)" -ge 2 ] || fail "rill-recv did not report its ports"
 rtp=$(sed -n 1p "$tmp/port") rtcp=$(sed -n 2p "$tmp/port")
 
-# 3 s of a sine (rtpL16pay cuts it into ~380 packets of its MTU); -e: end of
-# stream on the last buffer, where rtpbin says BYE. GStreamer 1.22's
+# 6 s of a sine (rtpL16pay cuts it into ~760 packets of its MTU): rtpbin's
+# first report comes at a randomised time a few seconds in (RFC 3550's
+# interval around its 5 s minimum), and a 3 s stream once carried only the
+# BYE when two tests ran side by side. -e: end of stream on the last
+# buffer, where rtpbin says BYE. GStreamer 1.22's
 # rtpsession sometimes sends that BYE but never pushes EOS after it (its RTCP
 # thread reschedules instead), and gst-launch then waits forever: so the
 # receiver's exit on the BYE is what this waits for, and a gst-launch still
 # running 5 s later is stopped, not counted against rill.
 timeout -k 5 30 gst-launch-1.0 -e rtpbin name=rb \
-  audiotestsrc num-buffers=150 samplesperbuffer=882 ! audioconvert \
+  audiotestsrc num-buffers=300 samplesperbuffer=882 ! audioconvert \
   ! audio/x-raw,rate=44100,channels=2,format=S16BE ! rtpL16pay pt=10 ! rb.send_rtp_sink_0 \
   rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port="$rtp" \
   rb.send_rtcp_src_0 ! udpsink host=127.0.0.1 port="$rtcp" sync=false async=false \
